@@ -1,0 +1,294 @@
+"""Settings for the session-control reference app.
+
+Every value read from the environment is read in the ENVIRONMENT section below,
+with its default, and listed in the README. The embedded default (no variables
+set) runs on SQLite and a local-memory cache; DATABASE_URL and REDIS_URL switch
+to PostgreSQL and Redis.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- ENVIRONMENT -----------------------------------------------------------------
+ENV = {
+    "DEBUG": os.environ.get("DEBUG", "true"),
+    "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+    "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+    "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    "REDIS_URL": os.environ.get("REDIS_URL", ""),
+    "SESSION_REF_PEPPER": os.environ.get("SESSION_REF_PEPPER", ""),
+    "SECURE_COOKIES": os.environ.get("SECURE_COOKIES", "true"),
+    "CSRF_TRUSTED_ORIGINS": os.environ.get("CSRF_TRUSTED_ORIGINS", ""),
+    "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
+    "EMAIL_URL": os.environ.get("EMAIL_URL", "console"),
+    "DEFAULT_FROM_EMAIL": os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost"),
+    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+}
+
+# --- GENERAL ---------------------------------------------------------------------
+DEBUG = _bool(ENV["DEBUG"])
+if ENV["SECRET_KEY"]:
+    SECRET_KEY = ENV["SECRET_KEY"]
+elif DEBUG:
+    # Development only: a fixed key keeps sessions across restarts of `make run`.
+    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+else:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+ALLOWED_HOSTS = _list(ENV["ALLOWED_HOSTS"])
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+ASGI_APPLICATION = "project.asgi.application"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / ".staticfiles"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SITE_ID = 1
+
+# --- DATABASES -------------------------------------------------------------------
+if ENV["DATABASE_URL"]:
+    DATABASES = {"default": dj_database_url.parse(ENV["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+        }
+    }
+
+# --- CACHES ----------------------------------------------------------------------
+# Sessions get their own alias so that a cache flush for other data never signs
+# anyone out, and so that its Redis errors are ignored: principle 5, the database
+# answers when Redis cannot.
+if ENV["REDIS_URL"]:
+    _redis_options = {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": ENV["REDIS_URL"],
+            "KEY_PREFIX": "sc",
+            "OPTIONS": _redis_options,
+        },
+        "sessions": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": ENV["REDIS_URL"],
+            "KEY_PREFIX": "sc-sess",
+            "OPTIONS": _redis_options,
+        },
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "sessions_audit.cache"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+        },
+    }
+
+# --- APPS ------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "rest_framework",
+    "drf_spectacular",
+    "accounts",
+    "sessions_audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Replaces django.contrib.auth's middleware: the registry row is checked in
+    # the same query that loads the user (sessions_audit/authentication.py).
+    "sessions_audit.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+            ],
+        },
+    },
+]
+
+# --- AUTH ------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+_validators = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_validators}.UserAttributeSimilarityValidator"},
+    {
+        "NAME": f"{_validators}.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": f"{_validators}.CommonPasswordValidator"},
+    {"NAME": f"{_validators}.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# --- SESSIONS --------------------------------------------------------------------
+SESSION_ENGINE = "sessions_audit.session_store"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+SECURE_COOKIES = _bool(ENV["SECURE_COOKIES"])
+# `__Host-` needs Secure, Path=/ and no Domain; browsers accept Secure cookies
+# on http://localhost, so development keeps the production names.
+SESSION_COOKIE_NAME = "__Host-session" if SECURE_COOKIES else "session"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_PATH = "/"
+# A browser-session cookie; the server enforces the lifetime (principle 1).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SAMESITE = "Lax"
+# Deliberately readable by JavaScript: the single-page client copies it into the
+# X-CSRFToken header. It is not a credential on its own.
+CSRF_COOKIE_HTTPONLY = False
+CSRF_TRUSTED_ORIGINS = _list(ENV["CSRF_TRUSTED_ORIGINS"])
+
+# --- ALLAUTH ---------------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+
+# --- REST_FRAMEWORK --------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- SESSIONS_AUDIT --------------------------------------------------------------
+# Keyed-hash pepper for session references in the audit log. It defaults to a
+# value derived from SECRET_KEY so that development needs nothing set.
+SESSIONS_AUDIT = {
+    "SESSION_REF_PEPPER": ENV["SESSION_REF_PEPPER"],
+    "TRUSTED_PROXIES": _list(ENV["TRUSTED_PROXIES"]),
+}
+
+# --- EMAIL -----------------------------------------------------------------------
+# "console" prints mail (development); smtp://user:password@host:port sends it.
+if ENV["EMAIL_URL"] == "console":
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    _email = urlsplit(ENV["EMAIL_URL"])
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email.hostname,
+                "port": _email.port or 587,
+                "username": unquote(_email.username or ""),
+                "password": unquote(_email.password or ""),
+                "use_tls": True,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
+
+# --- SECURITY --------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+if not DEBUG:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- LOGGING ---------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": ENV["LOG_LEVEL"]},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+    },
+}

@@ -1,0 +1,134 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Method(models.TextChoices):
+    """How a session was signed in."""
+
+    PASSWORD = "password", "Password"
+    PASSKEY = "passkey", "Passkey"
+    OTHER = "other", "Other"
+
+
+class EventType(models.TextChoices):
+    """Stable, past-tense audit event types. Values never change once shipped."""
+
+    LOGIN_SUCCEEDED = "login_succeeded", "Sign-in succeeded"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGGED_OUT = "logged_out", "Signed out"
+    SESSION_ROTATED = "session_rotated", "Session key rotated"
+    SESSION_REVOKED = "session_revoked", "Session revoked"
+    ALL_SESSIONS_REVOKED = "all_sessions_revoked", "All sessions revoked"
+    AUDIT_EXPORTED = "audit_exported", "Audit log exported"
+
+
+class Reason(models.TextChoices):
+    """Why a session ended or an action was taken."""
+
+    LOGOUT = "logout", "Signed out"
+    SELF = "self", "Ended by the user"
+    ADMIN = "admin", "Ended by an admin"
+    BAD_CREDENTIALS = "bad_credentials", "Wrong credentials"
+
+
+class UserSession(models.Model):
+    """The registry: one row per live authenticated session.
+
+    A session authenticates only while its row exists (see authentication.py);
+    ending a session deletes the row, and the audit log keeps its history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    # The live key, kept to delete the session store; it is never shown, logged
+    # or exported. `ref` is what the audit log and every interface use instead.
+    session_key = models.CharField(max_length=40, unique=True)
+    ref = models.CharField(max_length=32)
+    epoch = models.PositiveIntegerField()
+    method = models.CharField(max_length=16, choices=Method.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "session"
+        ordering = ["-last_seen_at"]
+        indexes = [
+            models.Index(fields=["user", "-last_seen_at"], name="usersession_user_seen")
+        ]
+        permissions = [("revoke_usersession", "Can end sessions")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.ip or 'unknown address'}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class Event(models.Model):
+    """One audit event. Append-only: rows are inserted, never changed."""
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(db_index=True)
+    event_type = models.CharField(max_length=40, choices=EventType.choices)
+    # No database constraints: deleting a user must not touch their audit trail.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject_label = models.CharField(max_length=150, blank=True)
+    session_ref = models.CharField(max_length=32, blank=True)
+    method = models.CharField(max_length=16, blank=True)
+    reason = models.CharField(max_length=40, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        default_permissions = ("view",)
+        permissions = [("export_event", "Can export audit events")]
+        indexes = [
+            models.Index(
+                fields=["event_type", "created_at"], name="event_type_created"
+            ),
+            models.Index(
+                fields=["subject", "created_at"], name="event_subject_created"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
