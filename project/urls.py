@@ -14,4 +14,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("sessions_audit.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("project.api_urls")),
 ]

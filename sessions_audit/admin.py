@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from . import services
 from .admin_actions import RevokePermissionMixin, end_sessions_action
-from .models import Event, UserSession
+from .models import Event, EventType, UserSession
 from .responses import csv_response
 from .useragents import describe
 
@@ -57,6 +57,18 @@ def export_events_action(modeladmin, request: HttpRequest, queryset):
     return csv_response(events)
 
 
+class EventTypeFilter(admin.SimpleListFilter):
+    title = "event type"
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return EventType.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(event_type=value) if value else queryset
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = (
@@ -69,7 +81,7 @@ class EventAdmin(admin.ModelAdmin):
         "ip",
         "session_ref",
     )
-    list_filter = ("event_type", "reason", "method", "created_at")
+    list_filter = (EventTypeFilter, "reason", "method", "created_at")
     search_fields = ("actor_label", "subject_label", "ip", "session_ref")
     date_hierarchy = "created_at"
     actions = [export_events_action]

@@ -80,7 +80,9 @@ class Event(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(db_index=True)
-    event_type = models.CharField(max_length=40, choices=EventType.choices)
+    # Stored without database choices: adding an event type needs no migration.
+    # record_event() accepts only EventType members.
+    event_type = models.CharField(max_length=40)
     # No database constraints: deleting a user must not touch their audit trail.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -44,6 +44,7 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Append one audit event; IP and user agent come from ``request``."""
+    event_type = EventType(event_type)  # refuses unknown types
     actor = actor if actor is not None and actor.is_authenticated else None
     return Event.objects.create(
         created_at=timezone.now(),

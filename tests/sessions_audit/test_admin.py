@@ -150,7 +150,7 @@ def _parse(response) -> list[list[str]]:
 
 def test_auditor_exports_filtered_changelist_as_csv(auditor, alice_devices, login):
     browser = login(Client(), "auditor")
-    response = browser.get(f"{EVENTS_URL}export/?event_type__exact=login_succeeded")
+    response = browser.get(f"{EVENTS_URL}export/?event_type=login_succeeded")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
@@ -163,7 +163,7 @@ def test_auditor_exports_filtered_changelist_as_csv(auditor, alice_devices, logi
     exported = Event.objects.filter(event_type=EventType.AUDIT_EXPORTED).get()
     assert exported.actor == auditor
     assert exported.data["row_count"] == 3
-    assert "event_type__exact=login_succeeded" in exported.data["filters"]["query"]
+    assert "event_type=login_succeeded" in exported.data["filters"]["query"]
 
 
 def test_auditor_export_action_on_selected_events(auditor, alice_devices, login):

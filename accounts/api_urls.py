@@ -1,0 +1,3 @@
+"""JSON endpoints of the accounts app (mounted under /api/)."""
+
+urlpatterns: list = []

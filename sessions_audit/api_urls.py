@@ -1,0 +1,3 @@
+"""JSON endpoints of the sessions_audit app (mounted under /api/)."""
+
+urlpatterns: list = []
