@@ -13,23 +13,48 @@ class Method(models.TextChoices):
 
 
 class EventType(models.TextChoices):
-    """Stable, past-tense audit event types. Values never change once shipped."""
+    """Stable, past-tense audit event types. Values never change once shipped.
+
+    The README's event catalogue lists each with its trigger and fields.
+    """
 
     LOGIN_SUCCEEDED = "login_succeeded", "Sign-in succeeded"
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     LOGGED_OUT = "logged_out", "Signed out"
+    SESSION_CREATED = "session_created", "Session created"
     SESSION_ROTATED = "session_rotated", "Session key rotated"
+    SESSION_EXPIRED = "session_expired", "Session expired"
     SESSION_REVOKED = "session_revoked", "Session revoked"
     ALL_SESSIONS_REVOKED = "all_sessions_revoked", "All sessions revoked"
+    CLIENT_CHANGED = "client_changed", "Client changed"
+    REAUTHENTICATED = "reauthenticated", "Re-authenticated"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    PASSKEY_REGISTERED = "passkey_registered", "Passkey registered"
+    PASSKEY_RENAMED = "passkey_renamed", "Passkey renamed"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    PASSKEY_LOGIN_FAILED = "passkey_login_failed", "Passkey sign-in failed"
+    PASSKEY_CLONE_SUSPECTED = "passkey_clone_suspected", "Passkey clone suspected"
     AUDIT_EXPORTED = "audit_exported", "Audit log exported"
+    AUDIT_PURGED = "audit_purged", "Audit events purged"
+    AUTHORIZATION_REFUSED = "authorization_refused", "Authorization refused"
 
 
 class Reason(models.TextChoices):
-    """Why a session ended or an action was taken."""
+    """Why a session ended or an action was taken (stable values)."""
 
     LOGOUT = "logout", "Signed out"
     SELF = "self", "Ended by the user"
     ADMIN = "admin", "Ended by an admin"
+    PASSWORD_CHANGE = "password_change", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    DEACTIVATION = "deactivation", "Account deactivated"
+    PRIVILEGE_CHANGE = "privilege_change", "Privileges raised"
+    PASSKEY_REMOVAL = "passkey_removal", "Passkey removed"
+    CONCURRENCY_LIMIT = "concurrency_limit", "Too many sessions"
+    KILL_SWITCH = "kill_switch", "Every session ended"
+    IDLE = "idle", "Idle timeout"
+    ABSOLUTE = "absolute", "Absolute timeout"
     BAD_CREDENTIALS = "bad_credentials", "Wrong credentials"
 
 

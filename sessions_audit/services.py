@@ -110,18 +110,23 @@ def register_session(
                 created_at=now,
                 last_seen_at=now,
             )
+            created = True
         else:
             UserSession.objects.filter(pk=row.pk).update(
                 method=method, last_seen_at=now
             )
-        record_event(
-            event_type=EventType.LOGIN_SUCCEEDED,
+            created = False
+        event = partial(
+            record_event,
             request=request,
             actor=user,
             subject=user,
             session_ref=row.ref,
             method=method,
         )
+        event(event_type=EventType.LOGIN_SUCCEEDED)
+        if created:
+            event(event_type=EventType.SESSION_CREATED)
     return row
 
 

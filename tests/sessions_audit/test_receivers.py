@@ -81,7 +81,7 @@ def test_logout_deletes_session_everywhere_and_is_audited(client, alice, login):
         ref,
         Reason.LOGOUT,
     )
-    assert events() == ["login_succeeded", "logged_out"]
+    assert events() == ["login_succeeded", "session_created", "logged_out"]
 
 
 def test_admin_login_goes_through_allauth(client, staff_admin):
