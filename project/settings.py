@@ -7,7 +7,6 @@ to PostgreSQL and Redis.
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -39,6 +38,11 @@ ENV = {
     "EMAIL_URL": os.environ.get("EMAIL_URL", "console"),
     "DEFAULT_FROM_EMAIL": os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost"),
     "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    "SESSION_IDLE_TIMEOUT": os.environ.get("SESSION_IDLE_TIMEOUT", "1800"),
+    "SESSION_STAFF_IDLE_TIMEOUT": os.environ.get("SESSION_STAFF_IDLE_TIMEOUT", "900"),
+    "SESSION_ABSOLUTE_TIMEOUT": os.environ.get("SESSION_ABSOLUTE_TIMEOUT", "43200"),
+    "SESSION_ACTIVITY_WINDOW": os.environ.get("SESSION_ACTIVITY_WINDOW", "60"),
+    "MAX_SESSIONS_PER_USER": os.environ.get("MAX_SESSIONS_PER_USER", "10"),
 }
 
 # --- GENERAL ---------------------------------------------------------------------
@@ -190,7 +194,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_PATH = "/"
 # A browser-session cookie; the server enforces the lifetime (principle 1).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+# The stores (PostgreSQL row, Redis TTL) keep a session no longer than the
+# absolute timeout; the registry enforces the timeouts themselves.
+SESSION_COOKIE_AGE = int(ENV["SESSION_ABSOLUTE_TIMEOUT"])
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -210,6 +216,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_PREVENT_ENUMERATION = True
+# Marks the password changes allauth makes so the model-level receiver leaves
+# them to allauth's own signals (sessions_audit/adapter.py explains).
+ACCOUNT_ADAPTER = "sessions_audit.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -239,6 +248,13 @@ REST_FRAMEWORK = {
 SESSIONS_AUDIT = {
     "SESSION_REF_PEPPER": ENV["SESSION_REF_PEPPER"],
     "TRUSTED_PROXIES": _list(ENV["TRUSTED_PROXIES"]),
+    # Timeouts in seconds; the README's security section compares them with
+    # NIST SP 800-63B-4.
+    "IDLE_TIMEOUT_SECONDS": int(ENV["SESSION_IDLE_TIMEOUT"]),
+    "STAFF_IDLE_TIMEOUT_SECONDS": int(ENV["SESSION_STAFF_IDLE_TIMEOUT"]),
+    "ABSOLUTE_TIMEOUT_SECONDS": int(ENV["SESSION_ABSOLUTE_TIMEOUT"]),
+    "ACTIVITY_WINDOW_SECONDS": int(ENV["SESSION_ACTIVITY_WINDOW"]),
+    "MAX_SESSIONS_PER_USER": int(ENV["MAX_SESSIONS_PER_USER"]),
 }
 
 # --- EMAIL -----------------------------------------------------------------------

@@ -4,7 +4,9 @@ Django's own ``get_user`` trusts whatever session data it finds, in the cache
 or in the database. This one also requires the session's registry row, and
 loads it together with the user in a single query, so an authenticated request
 costs one query, as stock Django does, and a revoked session whose data still
-sits in Redis authenticates nobody.
+sits in Redis authenticates nobody. The idle and absolute timeouts are
+checked on the same row, so they cost no query either; only a session that
+has just timed out pays for its expiry (a delete, an audit event, a flush).
 """
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from .app_settings import app_settings
+from .lifecycle import expire_session, expiry_reason, record_activity
 from .models import UserSession
 
 
@@ -55,6 +57,10 @@ def load_registry_row(request: HttpRequest) -> UserSession | None:
         return None
     if not _hash_verified(request, row.user):
         return None
+    reason = expiry_reason(row, now=timezone.now())
+    if reason is not None:
+        expire_session(session=row, reason=reason, request=request)
+        return None
     return row
 
 
@@ -70,13 +76,5 @@ def get_user(request: HttpRequest):
             request.session.flush()
         return AnonymousUser()
     request.user_session = row
-    _touch(row)
+    record_activity(session=row, request=request)
     return row.user
-
-
-def _touch(row: UserSession) -> None:
-    # At most one write per session per window, never one per request.
-    now = timezone.now()
-    if now - row.last_seen_at >= app_settings.ACTIVITY_WINDOW:
-        UserSession.objects.filter(pk=row.pk).update(last_seen_at=now)
-        row.last_seen_at = now

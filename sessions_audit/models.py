@@ -78,6 +78,10 @@ class UserSession(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     created_at = models.DateTimeField()
+    # When the user last proved who they are: sign-in, or a re-authentication
+    # (NIST 800-63B §5.2: that resets both timers). The absolute timeout counts
+    # from here; activity never moves it.
+    auth_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
 
     class Meta:

@@ -1,10 +1,12 @@
 """Signal receivers: each translates a signal into one service call."""
 
+from allauth.core import context as allauth_context
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from . import services
-from .models import Method
+from . import lifecycle, services
+from .adapter import ALLAUTH_PASSWORD_FLOW
+from .models import Method, UserSession
 
 # allauth records how the user authenticated before it calls login().
 _ALLAUTH_METHODS = "account_authentication_methods"
@@ -40,3 +42,95 @@ def on_user_login_failed(
     """Audit a failed password sign-in (Django has already masked the password)."""
     username = credentials.get("username") or credentials.get("email") or ""
     services.record_login_failure(request=request, username=str(username))
+
+
+def _current_request() -> HttpRequest | None:
+    # allauth's middleware keeps the request of the running thread/task; the
+    # model signals below have no other way to know who made the change.
+    return allauth_context.request
+
+
+def _actor(request: HttpRequest | None) -> AbstractBaseUser | None:
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def on_password_changed(sender, request: HttpRequest, user: AbstractBaseUser, **kw):
+    """allauth's password change (or first set): end the other sessions.
+
+    allauth has already called ``update_session_auth_hash``, so the current
+    session carries a new key and its registry row followed it.
+    """
+    services.end_sessions_after_password_change(
+        user=user,
+        actor=user,
+        keep=UserSession.objects.filter(
+            session_key=request.session.session_key, user=user
+        ).first(),
+        request=request,
+    )
+
+
+def on_password_reset(sender, request: HttpRequest, user: AbstractBaseUser, **kw):
+    """allauth's password reset: end every session of the account."""
+    services.end_sessions_after_password_reset(user=user, request=request)
+
+
+def on_authentication_step_completed(
+    sender, request: HttpRequest, user: AbstractBaseUser, method: str, **kwargs
+):
+    """An allauth re-authentication (password, or a passkey): restart the timers."""
+    if kwargs.get("reauthenticated"):
+        lifecycle.record_reauthentication(request=request, user=user, method=method)
+
+
+_WATCHED_FIELDS = {"password", "is_active", "is_staff", "is_superuser"}
+
+
+def on_user_pre_save(sender, instance: AbstractBaseUser, update_fields=None, **kw):
+    """Remember what a save is about to change that must end sessions.
+
+    One mechanism for every path (admin forms, the shell, any view): the
+    model's own save. A password counts as changed when ``set_password`` ran
+    (``_password`` holds the new raw value until the save) or the password
+    became unusable; Django's silent re-hash on sign-in (a hasher upgrade) sets
+    neither, so it ends nothing. Saves that name other fields (``last_login``)
+    cost no query.
+    """
+    if instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and not (_WATCHED_FIELDS & set(update_fields)):
+        return
+    before = (
+        sender.objects.filter(pk=instance.pk)
+        .values("password", "is_active", "is_staff", "is_superuser")
+        .first()
+    )
+    if before is None:
+        return
+    changes: set[str] = set()
+    if instance.password != before["password"] and (
+        getattr(instance, "_password", None) is not None
+        or not instance.has_usable_password()
+    ):
+        # allauth's own flows are handled by its signals (see adapter.py).
+        if not getattr(instance, ALLAUTH_PASSWORD_FLOW, False):
+            changes.add("password")
+    if before["is_active"] and not instance.is_active:
+        changes.add("deactivated")
+    if (instance.is_staff and not before["is_staff"]) or (
+        instance.is_superuser and not before["is_superuser"]
+    ):
+        changes.add("privilege_raised")
+    instance._sessions_audit_changes = changes
+
+
+def on_user_post_save(sender, instance: AbstractBaseUser, created: bool, **kwargs):
+    """End the user's sessions after a password, activation or privilege change."""
+    changes = instance.__dict__.pop("_sessions_audit_changes", None)
+    if created or not changes:
+        return
+    request = _current_request()
+    services.end_sessions_after_account_change(
+        user=instance, changes=changes, actor=_actor(request), request=request
+    )

@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import Event, UserSession
+from .app_settings import app_settings
+from .models import Event, EventType, UserSession
 
 
 def active_sessions(*, user: AbstractBaseUser | None = None) -> QuerySet[UserSession]:
@@ -35,3 +36,29 @@ def audit_events(
     if ip:
         events = events.filter(ip=ip)
     return events
+
+
+def is_new_device(*, user: AbstractBaseUser, user_agent: str) -> bool:
+    """Whether ``user`` has signed in before, but never with this user agent.
+
+    The first sign-in of an account is not "new": there is nothing to compare.
+    """
+    sign_ins = Event.objects.filter(subject=user, event_type=EventType.LOGIN_SUCCEEDED)
+    return sign_ins.exists() and not sign_ins.filter(user_agent=user_agent).exists()
+
+
+def expired_sessions(*, now: datetime) -> QuerySet[UserSession]:
+    """Registry rows whose absolute or idle timeout has passed at ``now``.
+
+    A superset filter for the clean-up (the staff idle timeout is the shorter
+    one); ``lifecycle.expiry_reason`` decides each row exactly.
+    """
+    shortest_idle = min(app_settings.IDLE_TIMEOUT, app_settings.STAFF_IDLE_TIMEOUT)
+    return (
+        UserSession.objects.select_related("user")
+        .filter(
+            Q(auth_at__lte=now - app_settings.ABSOLUTE_TIMEOUT)
+            | Q(last_seen_at__lte=now - shortest_idle)
+        )
+        .order_by("pk")
+    )

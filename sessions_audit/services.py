@@ -21,9 +21,11 @@ from django.db.models import F, Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import notifications
 from .clients import client_ip, user_agent
 from .models import Event, EventType, Method, Reason, UserSession
 from .refs import session_ref
+from .useragents import describe
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +88,19 @@ def register_session(
 
     Called from ``user_logged_in``, after Django has rotated the session key.
     A sign-in on a session that is already registered (the same user signing
-    in again) refreshes that row rather than adding a second one.
+    in again) refreshes that row rather than adding a second one; either way
+    the sign-in restarts both timeouts. A new row beyond
+    ``MAX_SESSIONS_PER_USER`` ends the user's oldest session. A sign-in from a
+    browser the account has not used before is mailed to the user.
     """
+    from . import lifecycle, selectors
+
     key = request.session.session_key
     now = timezone.now()
+    agent = user_agent(request)
     with transaction.atomic():
         row = UserSession.objects.filter(session_key=key).first()
+        new_device = selectors.is_new_device(user=user, user_agent=agent)
         if row is None:
             epoch = (
                 get_user_model()
@@ -106,14 +115,15 @@ def register_session(
                 epoch=epoch,
                 method=method,
                 ip=client_ip(request),
-                user_agent=user_agent(request),
+                user_agent=agent,
                 created_at=now,
+                auth_at=now,
                 last_seen_at=now,
             )
             created = True
         else:
             UserSession.objects.filter(pk=row.pk).update(
-                method=method, last_seen_at=now
+                method=method, auth_at=now, last_seen_at=now
             )
             created = False
         event = partial(
@@ -127,6 +137,17 @@ def register_session(
         event(event_type=EventType.LOGIN_SUCCEEDED)
         if created:
             event(event_type=EventType.SESSION_CREATED)
+            lifecycle.enforce_session_limit(user=user, keep=row, request=request)
+        if new_device:
+            transaction.on_commit(
+                partial(
+                    notifications.notify,
+                    template_prefix=notifications.NEW_DEVICE,
+                    user=user,
+                    request=request,
+                    extra={"device": describe(agent)},
+                )
+            )
     return row
 
 
@@ -202,7 +223,24 @@ def revoke_session(
             data={"note": note} if note else None,
         )
         transaction.on_commit(partial(_delete_stores, [session.session_key]))
+        if reason == Reason.ADMIN:
+            _notify_ended_by_admin(user=session.user, count=1, request=request)
     return True
+
+
+def _notify_ended_by_admin(
+    *, user: AbstractBaseUser, count: int, request: HttpRequest | None
+) -> None:
+    if count:
+        transaction.on_commit(
+            partial(
+                notifications.notify,
+                template_prefix=notifications.SESSIONS_ENDED_BY_ADMIN,
+                user=user,
+                request=request,
+                extra={"count": count},
+            )
+        )
 
 
 def revoke_all_sessions(
@@ -257,6 +295,8 @@ def revoke_all_sessions(
         transaction.on_commit(
             partial(_delete_stores, [row.session_key for row in ended])
         )
+        if reason == Reason.ADMIN:
+            _notify_ended_by_admin(user=user, count=len(ended), request=request)
     return len(ended)
 
 
@@ -299,3 +339,85 @@ def start_export(
             data={"filters": filters, "row_count": frozen.count()},
         )
     return frozen
+
+
+def end_sessions_after_password_change(
+    *,
+    user: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
+    keep: UserSession | None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Audit a password change and end the sessions it invalidates.
+
+    A user changing their own password keeps the session they did it from
+    (``keep``, which Django has already given a new key); an admin setting it
+    ends every session. Returns how many ended.
+    """
+    with transaction.atomic():
+        record_event(
+            event_type=EventType.PASSWORD_CHANGED,
+            request=request,
+            actor=actor,
+            subject=user,
+            session_ref=keep.ref if keep else "",
+            reason=Reason.SELF if actor == user else Reason.ADMIN,
+        )
+        return revoke_all_sessions(
+            user=user,
+            actor=actor,
+            reason=Reason.PASSWORD_CHANGE,
+            keep=keep,
+            request=request,
+        )
+
+
+def end_sessions_after_password_reset(
+    *, user: AbstractBaseUser, request: HttpRequest | None = None
+) -> int:
+    """Audit a password reset and end every session of the account.
+
+    Whoever reset the password proved control of the mailbox, not of any
+    session, so none is kept.
+    """
+    with transaction.atomic():
+        record_event(event_type=EventType.PASSWORD_RESET, request=request, subject=user)
+        return revoke_all_sessions(
+            user=user, actor=None, reason=Reason.PASSWORD_RESET, request=request
+        )
+
+
+# Account changes that end every session, strongest reason first: one save
+# that both deactivates and changes the password is audited once.
+ACCOUNT_CHANGE_REASONS = (
+    ("deactivated", Reason.DEACTIVATION),
+    ("password", Reason.PASSWORD_CHANGE),
+    ("privilege_raised", Reason.PRIVILEGE_CHANGE),
+)
+
+
+def end_sessions_after_account_change(
+    *,
+    user: AbstractBaseUser,
+    changes: set[str],
+    actor: AbstractBaseUser | None,
+    request: HttpRequest | None = None,
+) -> int:
+    """End every session of ``user`` after a change made outside allauth's flows.
+
+    ``changes`` holds ``deactivated``, ``password`` (set by an admin, a form or
+    the shell) and/or ``privilege_raised`` (made staff or superuser). A raised
+    privilege forces a fresh sign-in rather than a key rotation: the admin's
+    request cannot hand the user's browser a new cookie, and a fresh sign-in
+    also gives the higher-privileged session a full, recent authentication.
+    """
+    for change, reason in ACCOUNT_CHANGE_REASONS:
+        if change in changes:
+            break
+    else:
+        return 0
+    if reason == Reason.PASSWORD_CHANGE:
+        return end_sessions_after_password_change(
+            user=user, actor=actor, keep=None, request=request
+        )
+    return revoke_all_sessions(user=user, actor=actor, reason=reason, request=request)
