@@ -15,7 +15,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 
 # Set on the user instance for the one save that allauth's flow makes.
-ALLAUTH_PASSWORD_FLOW = "_sessions_audit_allauth_password_flow"
+ALLAUTH_PASSWORD_FLOW = "_sessions_audit_allauth_password_flow"  # noqa: S105
 
 
 class AccountAdapter(DefaultAccountAdapter):

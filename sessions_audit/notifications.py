@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 NEW_DEVICE = "account/email/new_device_signin"
 SESSIONS_ENDED_BY_ADMIN = "account/email/sessions_ended_by_admin"
-PASSWORD_CHANGED = "account/email/password_changed"
+PASSWORD_CHANGED = "account/email/password_changed"  # noqa: S105
 
 
 def notify(

@@ -109,13 +109,14 @@ def on_user_pre_save(sender, instance: AbstractBaseUser, update_fields=None, **k
     if before is None:
         return
     changes: set[str] = set()
-    if instance.password != before["password"] and (
-        getattr(instance, "_password", None) is not None
-        or not instance.has_usable_password()
+    password_set = getattr(instance, "_password", None) is not None
+    # allauth's own flows are handled by its signals (see adapter.py).
+    if (
+        instance.password != before["password"]
+        and (password_set or not instance.has_usable_password())
+        and not getattr(instance, ALLAUTH_PASSWORD_FLOW, False)
     ):
-        # allauth's own flows are handled by its signals (see adapter.py).
-        if not getattr(instance, ALLAUTH_PASSWORD_FLOW, False):
-            changes.add("password")
+        changes.add("password")
     if before["is_active"] and not instance.is_active:
         changes.add("deactivated")
     if (instance.is_staff and not before["is_staff"]) or (

@@ -411,10 +411,10 @@ def end_sessions_after_account_change(
     request cannot hand the user's browser a new cookie, and a fresh sign-in
     also gives the higher-privileged session a full, recent authentication.
     """
-    for change, reason in ACCOUNT_CHANGE_REASONS:
-        if change in changes:
-            break
-    else:
+    reason = next(
+        (r for change, r in ACCOUNT_CHANGE_REASONS if change in changes), None
+    )
+    if reason is None:
         return 0
     if reason == Reason.PASSWORD_CHANGE:
         return end_sessions_after_password_change(
