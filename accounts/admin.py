@@ -1,12 +1,69 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+import uuid
 
-from sessions_audit.admin_actions import RevokePermissionMixin, force_logout_action
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+
+from sessions_audit import selectors
+from sessions_audit.admin_actions import (
+    RevokePermissionMixin,
+    confirm_end_user_session,
+    force_logout_action,
+    revoke_all_devices_action,
+)
+from sessions_audit.useragents import describe
 
 from .models import User
 
 
 @admin.register(User)
 class UserAdmin(RevokePermissionMixin, BaseUserAdmin):
-    actions = [force_logout_action]
+    actions = [force_logout_action, revoke_all_devices_action]
     list_display = ("username", "email", "is_active", "is_staff", "last_login")
+    change_form_template = "admin/accounts/user/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change page also lists the user's sessions, each with an end button."""
+        user = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if user is not None:
+            extra_context["user_sessions"] = [
+                {"row": row, "device": describe(row.user_agent)}
+                for row in selectors.active_sessions(user=user)
+            ]
+            extra_context["can_end_sessions"] = self.has_revoke_permission(request)
+            extra_context["end_session_url"] = reverse(
+                "admin:accounts_user_end_session", args=[user.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        end = self.admin_site.admin_view(self.end_session_view)
+        return [
+            path(
+                "<path:object_id>/sessions/end/",
+                end,
+                name="accounts_user_end_session",
+            ),
+            *super().get_urls(),
+        ]
+
+    def end_session_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """End one session of this user: POST only, reason and confirmation first."""
+        if request.method != "POST" or not self.has_revoke_permission(request):
+            raise PermissionDenied
+        user = get_object_or_404(User, pk=object_id)
+        change_url = reverse("admin:accounts_user_change", args=[user.pk])
+        try:
+            session_id = uuid.UUID(request.POST.get("session", ""))
+        except ValueError:
+            session_id = None
+        row = selectors.active_sessions(user=user).filter(pk=session_id).first()
+        if row is None:
+            self.message_user(request, "That session has already ended.", messages.INFO)
+            return HttpResponseRedirect(change_url)
+        response = confirm_end_user_session(self, request, row=row)
+        return response or HttpResponseRedirect(change_url)

@@ -1,4 +1,5 @@
-from allauth.account.decorators import secure_admin_login
+from allauth.account import views as allauth_views
+from allauth.account.decorators import reauthentication_required, secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +12,13 @@ admin.site.site_header = "Session control"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/logout/", account_views.logout, name="account_logout"),
+    # Changing the password needs a recent re-authentication as well as the old
+    # password (issue 4, rule 6); this shadows allauth's own route.
+    path(
+        "accounts/password/change/",
+        reauthentication_required(allauth_views.password_change),
+        name="account_change_password",
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("sessions_audit.urls")),
     path("admin/", admin.site.urls),

@@ -17,6 +17,9 @@ from django.utils.translation import ngettext
 from . import services
 from .models import Reason, UserSession
 
+# The name an admin action's field has on a change form (Django 6.1).
+CHANGE_FORM_ACTION = f"{admin.ActionLocation.CHANGE_FORM.value}-action"
+
 
 class RevokeForm(forms.Form):
     note = forms.CharField(
@@ -42,7 +45,25 @@ def _confirm(
     title: str,
     session_count: int,
     perform: Callable[[str], int],
+    hidden: dict[str, list[str]] | None = None,
 ):
+    """Ask for a reason and a confirmation; then ``perform(note)`` and report.
+
+    ``hidden`` carries the fields that bring the second POST back to the same
+    place; by default those of an admin action, from the change list or (with
+    its ``CHANGE_FORM-`` prefix) from a change form.
+    """
+    if hidden is None:
+        name = next(
+            (n for n in (CHANGE_FORM_ACTION, "action") if n in request.POST), "action"
+        )
+        hidden = {
+            name: [request.POST.get(name, "")],
+            helpers.ACTION_CHECKBOX_NAME: request.POST.getlist(
+                helpers.ACTION_CHECKBOX_NAME
+            ),
+            "select_across": [request.POST.get("select_across", "0")],
+        }
     form = RevokeForm(request.POST if "confirm" in request.POST else None)
     if form.is_valid():
         ended = perform(form.cleaned_data["note"])
@@ -59,9 +80,9 @@ def _confirm(
         "queryset": queryset,
         "session_count": session_count,
         "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "select_across": request.POST.get("select_across", "0"),
+        "hidden": [
+            (name, value) for name, values in hidden.items() for value in values
+        ],
     }
     return TemplateResponse(
         request, "admin/sessions_audit/confirm_revoke.html", context
@@ -98,6 +119,20 @@ def end_sessions_action(modeladmin, request: HttpRequest, queryset: QuerySet):
 @admin.action(description="Force logout (end every session)", permissions=["revoke"])
 def force_logout_action(modeladmin, request: HttpRequest, queryset: QuerySet):
     """End every session of the selected users, in the database and the cache."""
+    return _force_logout(modeladmin, request, queryset, title="Force logout")
+
+
+@admin.action(
+    description="Revoke all devices",
+    permissions=["revoke"],
+    location=admin.ActionLocation.CHANGE_FORM,
+)
+def revoke_all_devices_action(modeladmin, request: HttpRequest, queryset: QuerySet):
+    """The user change page's button: end every session of this user."""
+    return _force_logout(modeladmin, request, queryset, title="Revoke all devices")
+
+
+def _force_logout(modeladmin, request: HttpRequest, queryset: QuerySet, *, title):
 
     def perform(note: str) -> int:
         return services.force_logout(
@@ -108,7 +143,32 @@ def force_logout_action(modeladmin, request: HttpRequest, queryset: QuerySet):
         modeladmin,
         request,
         queryset,
-        title="Force logout",
+        title=title,
         session_count=UserSession.objects.filter(user__in=queryset).count(),
         perform=perform,
+    )
+
+
+def confirm_end_user_session(modeladmin, request: HttpRequest, *, row: UserSession):
+    """The user change page's per-session "End" button, confirmed in two steps."""
+
+    def perform(note: str) -> int:
+        return int(
+            services.revoke_session(
+                session=row,
+                actor=request.user,
+                reason=Reason.ADMIN,
+                note=note,
+                request=request,
+            )
+        )
+
+    return _confirm(
+        modeladmin,
+        request,
+        UserSession.objects.filter(pk=row.pk).select_related("user"),
+        title="End session",
+        session_count=1,
+        perform=perform,
+        hidden={"session": [str(row.pk)]},
     )

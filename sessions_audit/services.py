@@ -7,6 +7,7 @@ signal receivers and the management commands all call these functions.
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -417,7 +418,49 @@ def end_sessions_after_account_change(
     if reason is None:
         return 0
     if reason == Reason.PASSWORD_CHANGE:
+        # allauth mails its own password changes; this one it never saw.
+        transaction.on_commit(
+            partial(
+                notifications.notify,
+                template_prefix=notifications.PASSWORD_CHANGED,
+                user=user,
+                request=request,
+            )
+        )
         return end_sessions_after_password_change(
             user=user, actor=actor, keep=None, request=request
         )
     return revoke_all_sessions(user=user, actor=actor, reason=reason, request=request)
+
+
+@dataclass(frozen=True)
+class KillSwitchResult:
+    users: int
+    sessions: int
+
+
+def revoke_every_session(*, note: str = "") -> KillSwitchResult:
+    """The kill switch: end every session of every user (reason ``kill_switch``).
+
+    Every user's epoch moves in one statement first, so every session dies at
+    once, even one the loop below has not reached yet or one whose row escaped
+    it; then each user's sessions are ended and audited as ``revoke_all``
+    does. Run from the command line, it has no actor and keeps no session.
+    """
+    User = get_user_model()
+    with transaction.atomic():
+        User.objects.update(session_epoch=F("session_epoch") + 1)
+    user_ids = list(
+        UserSession.objects.values_list("user_id", flat=True).distinct().order_by()
+    )
+    ended = sum(
+        revoke_all_sessions(user=user, actor=None, reason=Reason.KILL_SWITCH, note=note)
+        for user in User.objects.filter(pk__in=user_ids).order_by("pk")
+    )
+    record_event(
+        event_type=EventType.ALL_SESSIONS_REVOKED,
+        reason=Reason.KILL_SWITCH,
+        data={"users": len(user_ids), "count": ended, "scope": "everyone"}
+        | ({"note": note} if note else {}),
+    )
+    return KillSwitchResult(users=len(user_ids), sessions=ended)

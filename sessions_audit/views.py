@@ -1,10 +1,11 @@
 """The user's own sessions: a thin page over the selectors and services."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
 
 from . import selectors, services
 from .models import Reason
@@ -23,20 +24,69 @@ def devices(request: HttpRequest) -> HttpResponse:
         }
         for row in selectors.active_sessions(user=request.user)
     ]
-    return render(request, "sessions_audit/devices.html", {"sessions": rows})
+    return render(
+        request,
+        "sessions_audit/devices.html",
+        {"sessions": rows, "others": len(rows) - 1},
+    )
 
 
 @login_required
-@require_POST
 def end_session(request: HttpRequest, session_id) -> HttpResponse:
-    """End one of the user's own sessions (never another user's: 404)."""
+    """End one of the user's own sessions (never another user's: 404).
+
+    GET asks for confirmation; POST ends it. Signing out *here* needs nothing
+    more; ending another device needs a recent re-authentication (allauth's),
+    as ending all others does.
+    """
     row = selectors.active_sessions(user=request.user).filter(pk=session_id).first()
     if row is None:
         raise Http404("No such session.")
+    if row.pk != request.user_session.pk:
+        return _end_other_session(request, row=row)
+    if request.method != "POST":
+        return redirect("sessions_audit:devices")
     services.revoke_session(
         session=row, actor=request.user, reason=Reason.SELF, request=request
     )
-    if row.pk == request.user_session.pk:
-        return redirect("account_login")
+    return redirect("account_login")
+
+
+@reauthentication_required
+def _end_other_session(request: HttpRequest, *, row) -> HttpResponse:
+    if request.method != "POST":
+        return render(
+            request,
+            "sessions_audit/confirm_end.html",
+            {"device": describe(row.user_agent), "row": row, "count": 1},
+        )
+    services.revoke_session(
+        session=row, actor=request.user, reason=Reason.SELF, request=request
+    )
     messages.success(request, "That session has been ended.")
+    return redirect("sessions_audit:devices")
+
+
+@login_required
+@reauthentication_required
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """End every session of the user but this one, after a re-authentication.
+
+    allauth sends a user without a recent re-authentication to its
+    re-authentication page and back here with a GET, which asks to confirm.
+    """
+    if request.method != "POST":
+        count = selectors.active_sessions(user=request.user).count() - 1
+        return render(request, "sessions_audit/confirm_end.html", {"count": count})
+    ended = services.revoke_all_sessions(
+        user=request.user,
+        actor=request.user,
+        reason=Reason.SELF,
+        keep=request.user_session,
+        request=request,
+    )
+    messages.success(
+        request,
+        ngettext("Ended %d other session.", "Ended %d other sessions.", ended) % ended,
+    )
     return redirect("sessions_audit:devices")
