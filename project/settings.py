@@ -92,7 +92,9 @@ if ENV["REDIS_URL"]:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # allauth's rate limits live here; see project/cache.py for why
+            # this subclass (rate limits fail open while Redis is down).
+            "BACKEND": "project.cache.DegradingRedisCache",
             "LOCATION": ENV["REDIS_URL"],
             "KEY_PREFIX": "sc",
             "OPTIONS": _redis_options,
