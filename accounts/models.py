@@ -17,3 +17,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_username()
+
+    def save(self, *args, **kwargs) -> None:
+        # The epoch only ever moves forward, by one UPDATE ... + 1 in
+        # revoke_all_sessions. A plain save() of an instance loaded before a
+        # revocation would write the old epoch back, killing the sessions made
+        # since (and reviving copies the revocation killed), so an update never
+        # writes it.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "session_epoch"
+            ]
+        super().save(*args, **kwargs)

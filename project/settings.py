@@ -196,9 +196,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_PATH = "/"
 # A browser-session cookie; the server enforces the lifetime (principle 1).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# The stores (PostgreSQL row, Redis TTL) keep a session no longer than the
-# absolute timeout; the registry enforces the timeouts themselves.
-SESSION_COOKIE_AGE = int(ENV["SESSION_ABSOLUTE_TIMEOUT"])
+# The registry enforces the timeouts (sessions_audit/lifecycle.py). The stores
+# (PostgreSQL row, Redis TTL) keep a session one hour past the absolute timeout,
+# no longer: long enough that the registry, not a silently vanished store, ends
+# it and audits it; `manage.py expire_sessions` deletes what is left.
+SESSION_COOKIE_AGE = int(ENV["SESSION_ABSOLUTE_TIMEOUT"]) + 3600
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -266,6 +266,7 @@ def revoke_all_sessions(
             .values_list("session_epoch", flat=True)
             .get()
         )
+        user.session_epoch = epoch
         rows = UserSession.objects.select_for_update().filter(user=user)
         if keep is not None:
             rows = rows.exclude(pk=keep.pk)
