@@ -17,10 +17,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="Do not ask for confirmation."
         )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Never prompt: without --yes, refuse.",
+        )
 
-    def handle(self, *args, note: str, yes: bool, **options):
+    def handle(self, *args, note: str, yes: bool, interactive: bool, **options):
         if not yes:
-            if not options.get("interactive", True):
+            if not interactive:
                 raise CommandError("Refusing to run without --yes.")
             answer = input("End EVERY session of EVERY user? Type 'yes': ")
             if answer.strip().lower() != "yes":
