@@ -84,12 +84,9 @@ else:
 # anyone out, and so that its Redis errors are ignored: principle 5, the database
 # answers when Redis cannot.
 if ENV["REDIS_URL"]:
-    _redis_options = {
-        "CLIENT_CLASS": "django_redis.client.DefaultClient",
-        "IGNORE_EXCEPTIONS": True,
-        "SOCKET_CONNECT_TIMEOUT": 0.5,
-        "SOCKET_TIMEOUT": 0.5,
-    }
+    from project.cache import redis_options
+
+    _redis_options = redis_options()
     CACHES = {
         "default": {
             # allauth's rate limits live here; see project/cache.py for why
