@@ -102,7 +102,9 @@ def record_reauthentication(
     """Restart both timers of the current session after a re-authentication.
 
     NIST SP 800-63B-4 §5.2: a successful re-authentication resets the idle and
-    the absolute timeout. Returns False when the request has no live session.
+    the absolute timeout. The key is rotated too (ASVS 7.2.4: a new session
+    token on every authentication), which the registry follows as
+    ``session_rotated``. Returns False when the request has no live session.
     """
     key = request.session.session_key
     now = timezone.now()
@@ -119,6 +121,7 @@ def record_reauthentication(
             session_ref=row.ref,
             method=method,
         )
+    request.session.cycle_key()
     return True
 
 

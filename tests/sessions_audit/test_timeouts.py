@@ -1,6 +1,7 @@
 """Idle and absolute timeouts, enforced from the registry row on every request."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -137,6 +138,48 @@ def test_reauthentication_resets_both_timers(client, alice, login, clock):
     clock.move_to(deadline + timedelta(seconds=1), tick=False)
     assert not is_signed_in(client)
     assert _expired(Reason.ABSOLUTE)
+
+
+def test_reauthentication_rotates_the_session_key(client, alice, login):
+    login(client, "alice")
+    before = sid(client)
+    reauthenticate(client)
+    assert sid(client) != before
+    assert UserSession.objects.get(user=alice).session_key == sid(client)
+    assert is_signed_in(client)
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert not is_signed_in(replay)
+    assert Event.objects.filter(event_type=EventType.SESSION_ROTATED).count() == 1
+
+
+def _readme_table(heading: str) -> dict[str, str]:
+    text = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n#", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line[:2] == "| "]
+    return {cells[0].strip(): cells[1].strip() for cells in rows[1:]}
+
+
+def test_readme_timeout_table_matches_the_settings():
+    table = _readme_table("### Timeouts")
+    assert table["idle (inactivity) timeout, users"].startswith(
+        f"{app_settings.IDLE_TIMEOUT.seconds // 60} min"
+    )
+    assert table["idle timeout, staff"].startswith(
+        f"{app_settings.STAFF_IDLE_TIMEOUT.seconds // 60} min"
+    )
+    assert table[
+        "absolute (overall) timeout, from sign-in or re-authentication"
+    ].startswith(f"{app_settings.ABSOLUTE_TIMEOUT.seconds // 3600} h")
+    assert table["re-authentication counts as recent for"].startswith(
+        f"{settings.ACCOUNT_REAUTHENTICATION_TIMEOUT // 60} min"
+    )
+    assert table["concurrent sessions per user"].startswith(
+        str(app_settings.MAX_SESSIONS_PER_USER)
+    )
+    assert table["last-seen write at most once per"].startswith(
+        f"{app_settings.ACTIVITY_WINDOW.seconds} s"
+    )
 
 
 def test_timeout_check_costs_no_extra_query(
