@@ -22,7 +22,7 @@ from django.db.models import F, Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, selectors
 from .clients import client_ip, user_agent
 from .models import Event, EventType, Method, Reason, UserSession
 from .refs import session_ref
@@ -94,7 +94,7 @@ def register_session(
     ``MAX_SESSIONS_PER_USER`` ends the user's oldest session. A sign-in from a
     browser the account has not used before is mailed to the user.
     """
-    from . import lifecycle, selectors
+    from . import lifecycle  # it builds on this module
 
     key = request.session.session_key
     now = timezone.now()

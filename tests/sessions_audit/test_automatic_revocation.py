@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
@@ -237,3 +237,17 @@ def test_saving_a_stale_user_never_moves_the_epoch_back(alice, login):
     assert alice.session_epoch == 1
     assert alice.first_name == "Alice"
     assert is_signed_in(client)
+
+
+def test_removed_group_is_refused_on_the_next_request(alice, login):
+    viewers = Group.objects.create(name="Session viewers")
+    viewers.permissions.add(Permission.objects.get(codename="view_usersession"))
+    alice.is_staff = True
+    alice.save()
+    alice.groups.add(viewers)
+    client = login(Client(), "alice")
+    assert client.get("/admin/sessions_audit/usersession/").status_code == 200
+
+    alice.groups.remove(viewers)
+
+    assert client.get("/admin/sessions_audit/usersession/").status_code == 403
