@@ -8,7 +8,9 @@ from sessions_audit.models import Event, EventType, Reason, UserSession
 from tests.factories import UserFactory
 from tests.helpers import cached, is_signed_in, sid
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Not transactional: a flush would drop the Auditors group that the
+# migration creates, which later test modules (tests/e2e) rely on.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
