@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from sessions_audit.models import Event, EventType, Reason, UserSession
-from tests.helpers import cached, is_signed_in, reauthenticate, sid
+from tests.helpers import PASSWORD, cached, is_signed_in, reauthenticate, sid
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,3 +103,19 @@ def test_end_all_others_needs_reauthentication_and_keeps_this_one(devices, alice
     assert {(e.actor, e.reason) for e in revoked} == {(alice, Reason.SELF)}
     summary = Event.objects.get(event_type=EventType.ALL_SESSIONS_REVOKED)
     assert summary.data["count"] == 2 and summary.data["kept_current"] is True
+
+
+def test_reauthentication_resumes_the_suspended_end_all_others(devices, alice):
+    laptop, phone, tablet = devices
+    response = laptop.post("/account/devices/end-others/")
+    reauth_url = response["Location"]
+    assert "next=" in reauth_url
+
+    # allauth replays the POST that asked for re-authentication.
+    response = laptop.post(reauth_url, {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/devices/"
+    assert is_signed_in(laptop)
+    assert not is_signed_in(phone) and not is_signed_in(tablet)
+    assert Event.objects.filter(event_type=EventType.REAUTHENTICATED).count() == 1
