@@ -4,7 +4,7 @@ from allauth.core import context as allauth_context
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from . import lifecycle, services
+from . import account_changes, lifecycle, services
 from .adapter import ALLAUTH_PASSWORD_FLOW
 from .models import Method, UserSession
 
@@ -61,7 +61,7 @@ def on_password_changed(sender, request: HttpRequest, user: AbstractBaseUser, **
     allauth has already called ``update_session_auth_hash``, so the current
     session carries a new key and its registry row followed it.
     """
-    services.end_sessions_after_password_change(
+    account_changes.end_sessions_after_password_change(
         user=user,
         actor=user,
         keep=UserSession.objects.filter(
@@ -73,7 +73,7 @@ def on_password_changed(sender, request: HttpRequest, user: AbstractBaseUser, **
 
 def on_password_reset(sender, request: HttpRequest, user: AbstractBaseUser, **kw):
     """allauth's password reset: end every session of the account."""
-    services.end_sessions_after_password_reset(user=user, request=request)
+    account_changes.end_sessions_after_password_reset(user=user, request=request)
 
 
 def on_authentication_step_completed(
@@ -132,6 +132,6 @@ def on_user_post_save(sender, instance: AbstractBaseUser, created: bool, **kwarg
     if created or not changes:
         return
     request = _current_request()
-    services.end_sessions_after_account_change(
+    account_changes.end_sessions_after_account_change(
         user=instance, changes=changes, actor=_actor(request), request=request
     )
