@@ -49,12 +49,10 @@ def staff_admin(db):
 
 @pytest.fixture
 def auditor(db):
-    from django.contrib.auth.models import Group
-
-    from sessions_audit.groups import AUDITORS
+    from tests.helpers import auditors_group
 
     user = UserFactory(username="auditor", is_staff=True)
-    user.groups.add(Group.objects.get(name=AUDITORS))
+    user.groups.add(auditors_group())
     return user
 
 

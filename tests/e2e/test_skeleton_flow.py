@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import UserFactory
+from tests.helpers import auditors_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +25,10 @@ def sign_in(page, base_url: str, username: str) -> None:
 def test_force_logout_in_admin_signs_user_out_and_csv_holds_the_trail(
     new_context, base_url
 ):
-    from django.contrib.auth.models import Group
-
     UserFactory(username="alice")
     UserFactory(username="boss", is_staff=True, is_superuser=True)
     auditor = UserFactory(username="auditor", is_staff=True)
-    auditor.groups.add(Group.objects.get(name="Auditors"))
+    auditor.groups.add(auditors_group())
 
     user_page = new_context().new_page()
     sign_in(user_page, base_url, "alice")
