@@ -39,6 +39,7 @@ ENV = {
     "EMAIL_URL": os.environ.get("EMAIL_URL", "console"),
     "DEFAULT_FROM_EMAIL": os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost"),
     "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    "AUDIT_RETENTION_DAYS": os.environ.get("AUDIT_RETENTION_DAYS", "400"),
 }
 
 # --- GENERAL ---------------------------------------------------------------------
@@ -239,6 +240,8 @@ REST_FRAMEWORK = {
 SESSIONS_AUDIT = {
     "SESSION_REF_PEPPER": ENV["SESSION_REF_PEPPER"],
     "TRUSTED_PROXIES": _list(ENV["TRUSTED_PROXIES"]),
+    # manage.py purge_audit deletes audit events older than this.
+    "AUDIT_RETENTION_DAYS": int(ENV["AUDIT_RETENTION_DAYS"]),
 }
 
 # --- EMAIL -----------------------------------------------------------------------

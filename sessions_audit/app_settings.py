@@ -27,6 +27,11 @@ class AppSettings:
         return timedelta(seconds=self._setting("ACTIVITY_WINDOW_SECONDS", 60))
 
     @property
+    def AUDIT_RETENTION_DAYS(self) -> int:
+        """Audit events older than this many days are purged by purge_audit."""
+        return int(self._setting("AUDIT_RETENTION_DAYS", 400))
+
+    @property
     def USER_AGENT_MAX_LENGTH(self) -> int:
         return 512
 
