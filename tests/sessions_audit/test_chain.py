@@ -156,7 +156,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(on_postgres):
                         event_type=EventType.SESSION_REVOKED,
                         data={"worker": worker, "i": i},
                     )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
