@@ -38,3 +38,10 @@ def events(**filters) -> list[str]:
 def is_signed_in(client: Client) -> bool:
     response = client.get("/account/devices/")
     return response.status_code == 200
+
+
+def reauthenticate(client: Client, password: str = PASSWORD) -> Client:
+    """Re-enter the password on allauth's re-authentication page."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content[:500]
+    return client
