@@ -10,7 +10,8 @@ Appends are serialised: on PostgreSQL a transaction-scoped advisory lock is
 taken before the chain head is read and held until the surrounding transaction
 (the state change the event belongs to) commits or rolls back, so concurrent
 writers can never link two events to the same predecessor. SQLite serialises
-writers by itself.
+writers by itself. Because the lock is held to the end of the transaction, a
+service should take its own row locks before it records its first event.
 """
 
 import hashlib

@@ -23,6 +23,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import IO, Any
 
 from django.core.exceptions import EmptyResultSet
@@ -226,18 +227,11 @@ def _copy_csv(events: QuerySet[Event], progress: Progress | None) -> Iterator[by
         connections[events.db].cursor() as cursor,
         cursor.cursor.copy(sql, params) as copy,
     ):
-        batch: list = []
         # libpq hands COPY data over one row at a time, each ending in "\n";
-        # RFC 4180 wants CRLF, so the "\n" becomes "\r\n".
-        for row in copy:
-            batch.append(row[:-1])
-            if len(batch) == CHUNK_ROWS:
-                yield b"\r\n".join(batch) + b"\r\n"
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            yield b"\r\n".join(batch) + b"\r\n"
+        # RFC 4180 wants CRLF, so each row's "\n" becomes "\r\n".
+        rows = iter(copy)
+        while batch := list(islice(rows, CHUNK_ROWS)):
+            yield b"\r\n".join([row[:-1] for row in batch]) + b"\r\n"
             if progress:
                 progress(len(batch))
 
