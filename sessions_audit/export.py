@@ -183,20 +183,28 @@ def _jsonl(events: QuerySet[Event], progress: Progress | None) -> Iterator[bytes
     yield from _batched(map(line, _values(events)), progress)
 
 
+# Code points of the dangerous leading characters (PostgreSQL text never holds
+# NUL); ascii('') is 0.
+_DANGEROUS_CODES = ", ".join(str(ord(c)) for c in DANGEROUS_LEADING if c != "\0")
+
+
 def _sql_text(column: str) -> str:
-    """SQL for one neutralised text cell (PostgreSQL text never holds NUL)."""
+    """SQL for one neutralised text cell: a leading ``'`` when dangerous."""
     return (
-        f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r', "
-        f"E'\\n') THEN '''' || {column} ELSE {column} END"
+        f"CASE WHEN ascii({column}) IN ({_DANGEROUS_CODES}) "
+        f"THEN '''' || {column} ELSE {column} END"
     )
 
 
 def copy_sql(events: QuerySet[Event]) -> tuple[str, tuple]:
     """The ``COPY ... TO STDOUT`` statement that writes the CSV rows."""
     inner, params = events.order_by().values(*FIELDS).query.sql_with_params()
+    # jsonb text starts with { [ " a digit, t, f or n, or "-" for a negative
+    # number alone: only that one needs the apostrophe.
     data = (
         "CASE WHEN e.data IS NULL OR e.data IN ('{}'::jsonb, 'null'::jsonb) "
-        "THEN '' ELSE e.data::text END"
+        "THEN '' WHEN jsonb_typeof(e.data) = 'number' AND e.data < '0'::jsonb "
+        "THEN '''' || e.data::text ELSE e.data::text END"
     )
     cells = [
         "e.id::text",
@@ -211,7 +219,7 @@ def copy_sql(events: QuerySet[Event]) -> tuple[str, tuple]:
         _sql_text("e.reason"),
         "COALESCE(host(e.ip), '')",
         _sql_text("e.user_agent"),
-        _sql_text(f"({data})"),
+        data,
     ]
     select = f"SELECT {', '.join(cells)} FROM ({inner}) AS e ORDER BY e.id"  # noqa: S608
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", params
