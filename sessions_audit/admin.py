@@ -9,6 +9,7 @@ from .admin_guards import AuditedRefusalsMixin
 from .authorization import (
     EXPORT_EVENTS,
     VIEW_EVENTS,
+    refuse_cross_site,
     require,
     require_reauthentication,
 )
@@ -117,6 +118,7 @@ class EventAdmin(AuditedRefusalsMixin, admin.ModelAdmin):
     def export_filtered_view(self, request: HttpRequest):
         """Export everything the changelist currently shows (its filters, search)."""
         require(request, VIEW_EVENTS, EXPORT_EVENTS, resource="admin_audit_export")
+        refuse_cross_site(request, resource="admin_audit_export")
         require_reauthentication(request)
         changelist = self.get_changelist_instance(request)
         events = services.start_export(

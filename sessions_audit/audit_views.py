@@ -18,6 +18,7 @@ from . import charts, selectors, services
 from .authorization import (
     EXPORT_EVENTS,
     VIEW_EVENTS,
+    refuse_cross_site,
     require,
     require_reauthentication,
 )
@@ -78,6 +79,7 @@ def _export(request: HttpRequest, form: AuditFilterForm, fmt: str) -> HttpRespon
 def event_export(request: HttpRequest) -> HttpResponse:
     """Download the filtered log as CSV or JSON Lines (after re-authentication)."""
     require(request, VIEW_EVENTS, EXPORT_EVENTS, resource="audit_export")
+    refuse_cross_site(request, resource="audit_export")
     form = AuditFilterForm(request.GET)
     fmt = request.GET.get("fmt", "csv")
     if not form.is_valid() or fmt not in FORMATS:

@@ -57,3 +57,14 @@ def require_reauthentication(request: HttpRequest) -> None:
     then sends them to /accounts/reauthenticate/ and back (a POST is replayed).
     """
     _recently_authenticated(request)
+
+
+def refuse_cross_site(request: HttpRequest, *, resource: str) -> None:
+    """Refuse (audited) a download requested by another site (Fetch Metadata).
+
+    Browsers send ``Sec-Fetch-Site``; a link or form on another site that makes
+    a signed-in auditor's browser fetch an export says ``cross-site``. Older
+    browsers send nothing and are let through (the session cookie is SameSite).
+    """
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise refuse(request, resource=f"{resource}:cross_site")

@@ -282,7 +282,7 @@ def force_logout(
 def start_export(
     *,
     events: QuerySet[Event],
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
     filters: dict[str, Any],
     request: HttpRequest | None = None,
 ) -> QuerySet[Event]:

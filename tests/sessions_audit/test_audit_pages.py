@@ -246,3 +246,19 @@ def test_admin_export_needs_a_fresh_password_too(auditor_browser):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauthenticate/")
     assert not Event.objects.filter(event_type=EventType.AUDIT_EXPORTED).exists()
+
+
+def test_cross_site_export_is_refused_same_origin_is_not(auditor_browser, history):
+    reauthenticate(auditor_browser)
+    cross = auditor_browser.get(EXPORT, headers={"Sec-Fetch-Site": "cross-site"})
+    admin_cross = auditor_browser.get(
+        "/admin/sessions_audit/event/export/", headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert cross.status_code == admin_cross.status_code == 403
+    assert [r["resource"] for r in _refusals()] == [
+        "audit_export:cross_site",
+        "admin_audit_export:cross_site",
+    ]
+    same = auditor_browser.get(EXPORT, headers={"Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200
+    assert Event.objects.filter(event_type=EventType.AUDIT_EXPORTED).count() == 1
