@@ -29,9 +29,12 @@ class AuditedRefusalsMixin:
                 raise refuse(request, resource=f"{self._resource()}:action:{action}")
         return super().changelist_view(request, extra_context)
 
-    def changeform_view(self, request: HttpRequest, *args, **kwargs):
-        self._guard_view(request)
-        return super().changeform_view(request, *args, **kwargs)
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ):
+        if object_id is not None:  # the add form is Django's own check
+            self._guard_view(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, *args, **kwargs):
         self._guard_view(request)

@@ -60,3 +60,23 @@ def new_context(browser):
 def base_url(live_server):
     # "localhost" is a secure context: Secure and __Host- cookies work over http.
     return live_server.url.replace("127.0.0.1", "localhost")
+
+
+@pytest.fixture
+def auditors_group(transactional_db):
+    """The Auditors group as its migration makes it.
+
+    Transactional tests flush the database afterwards, data migrations
+    included, so a later browser test cannot count on the migration's rows.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from sessions_audit.groups import AUDITOR_PERMISSIONS, AUDITORS
+
+    group, _ = Group.objects.get_or_create(name=AUDITORS)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="sessions_audit", codename__in=AUDITOR_PERMISSIONS
+        )
+    )
+    return group

@@ -11,24 +11,19 @@ from sessions_audit.models import EventType
 from sessions_audit.services import record_event
 from tests.factories import UserFactory
 
-# serialized_rollback: the Auditors group (made by a migration) survives the
-# flush of the transactional tests before this one.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery-9"
 # The page's own form, not the header's sign-out button.
 REAUTH_SUBMIT = 'form[action^="/accounts/reauthenticate/"] button[type=submit]'
 
 
-def test_auditor_filters_and_downloads_a_neutralised_csv(new_context, base_url):
-    from django.contrib.auth.models import Group
-
+def test_auditor_filters_and_downloads_a_neutralised_csv(
+    new_context, base_url, auditors_group
+):
     alice = UserFactory(username="alice")
     auditor = UserFactory(username="auditor", is_staff=True)
-    auditor.groups.add(Group.objects.get(name="Auditors"))
+    auditor.groups.add(auditors_group)
     record_event(
         event_type=EventType.LOGIN_FAILED,
         subject=alice,

@@ -8,12 +8,7 @@ import pytest
 
 from tests.factories import UserFactory
 
-# serialized_rollback: the Auditors group (made by a migration) survives the
-# flush of the transactional tests before this one.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery-9"
 # The page's own form, not the header's sign-out button.
@@ -29,14 +24,12 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def test_force_logout_in_admin_signs_user_out_and_csv_holds_the_trail(
-    new_context, base_url
+    new_context, base_url, auditors_group
 ):
-    from django.contrib.auth.models import Group
-
     UserFactory(username="alice")
     UserFactory(username="boss", is_staff=True, is_superuser=True)
     auditor = UserFactory(username="auditor", is_staff=True)
-    auditor.groups.add(Group.objects.get(name="Auditors"))
+    auditor.groups.add(auditors_group)
 
     user_page = new_context().new_page()
     sign_in(user_page, base_url, "alice")

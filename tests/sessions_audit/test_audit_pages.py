@@ -100,10 +100,14 @@ def test_session_admin_who_is_no_auditor_cannot_read_the_log(operator, login):
     assert browser.get(LIST).status_code == 403
     assert browser.get("/admin/sessions_audit/event/").status_code == 403
     assert browser.get("/admin/sessions_audit/event/export/").status_code == 403
+    some_event = Event.objects.order_by("id").first()
+    change = f"/admin/sessions_audit/event/{some_event.pk}/change/"
+    assert browser.get(change).status_code == 403
     assert [r["resource"] for r in _refusals()] == [
         "audit_log",
         "admin:sessions_audit.event",
         "admin_audit_export",
+        "admin:sessions_audit.event",
     ]
     assert not Event.objects.filter(event_type=EventType.AUDIT_EXPORTED).exists()
 
