@@ -14,13 +14,14 @@ from sessions_audit.admin_actions import (
     force_logout_action,
     revoke_all_devices_action,
 )
+from sessions_audit.admin_guards import AuditedRefusalsMixin
 from sessions_audit.useragents import describe
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(RevokePermissionMixin, BaseUserAdmin):
+class UserAdmin(AuditedRefusalsMixin, RevokePermissionMixin, BaseUserAdmin):
     actions = [force_logout_action, revoke_all_devices_action]
     list_display = ("username", "email", "is_active", "is_staff", "last_login")
     change_form_template = "admin/accounts/user/change_form.html"

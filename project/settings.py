@@ -43,6 +43,7 @@ ENV = {
     "SESSION_ABSOLUTE_TIMEOUT": os.environ.get("SESSION_ABSOLUTE_TIMEOUT", "43200"),
     "SESSION_ACTIVITY_WINDOW": os.environ.get("SESSION_ACTIVITY_WINDOW", "60"),
     "MAX_SESSIONS_PER_USER": os.environ.get("MAX_SESSIONS_PER_USER", "10"),
+    "AUDIT_RETENTION_DAYS": os.environ.get("AUDIT_RETENTION_DAYS", "400"),
 }
 
 # --- GENERAL ---------------------------------------------------------------------
@@ -256,6 +257,8 @@ SESSIONS_AUDIT = {
     "ABSOLUTE_TIMEOUT_SECONDS": int(ENV["SESSION_ABSOLUTE_TIMEOUT"]),
     "ACTIVITY_WINDOW_SECONDS": int(ENV["SESSION_ACTIVITY_WINDOW"]),
     "MAX_SESSIONS_PER_USER": int(ENV["MAX_SESSIONS_PER_USER"]),
+    # manage.py purge_audit deletes audit events older than this.
+    "AUDIT_RETENTION_DAYS": int(ENV["AUDIT_RETENTION_DAYS"]),
 }
 
 # --- EMAIL -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("sessions_audit.urls")),
+    path("audit/", include("sessions_audit.audit_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("project.api_urls")),
 ]

@@ -1,17 +1,25 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import services
 from .admin_actions import RevokePermissionMixin, end_sessions_action
+from .admin_guards import AuditedRefusalsMixin
+from .authorization import (
+    EXPORT_EVENTS,
+    VIEW_EVENTS,
+    refuse_cross_site,
+    require,
+    require_reauthentication,
+)
 from .models import Event, EventType, UserSession
-from .responses import csv_response
+from .responses import export_response
 from .useragents import describe
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(RevokePermissionMixin, admin.ModelAdmin):
+class UserSessionAdmin(AuditedRefusalsMixin, RevokePermissionMixin, admin.ModelAdmin):
     list_display = ("user", "ip", "device", "method", "created_at", "last_seen_at")
     list_filter = ("method", "created_at", "last_seen_at")
     search_fields = ("user__username", "user__email", "ip")
@@ -48,13 +56,14 @@ class UserSessionAdmin(RevokePermissionMixin, admin.ModelAdmin):
 @admin.action(description="Export selected events as CSV", permissions=["export"])
 def export_events_action(modeladmin, request: HttpRequest, queryset):
     """Download the selected (or, with "select all", the filtered) events."""
+    require_reauthentication(request)
     events = services.start_export(
         events=queryset.order_by("id"),
         actor=request.user,
         filters={"source": "admin_action", "query": request.GET.urlencode()},
         request=request,
     )
-    return csv_response(events)
+    return export_response(events=events)
 
 
 class EventTypeFilter(admin.SimpleListFilter):
@@ -70,7 +79,7 @@ class EventTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditedRefusalsMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "event_type",
@@ -108,10 +117,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def export_filtered_view(self, request: HttpRequest):
         """Export everything the changelist currently shows (its filters, search)."""
-        if not (
-            self.has_view_permission(request) and self.has_export_permission(request)
-        ):
-            return HttpResponseForbidden("You may not export the audit log.")
+        require(request, VIEW_EVENTS, EXPORT_EVENTS, resource="admin_audit_export")
+        refuse_cross_site(request, resource="admin_audit_export")
+        require_reauthentication(request)
         changelist = self.get_changelist_instance(request)
         events = services.start_export(
             events=changelist.get_queryset(request).order_by("id"),
@@ -119,7 +127,7 @@ class EventAdmin(admin.ModelAdmin):
             filters={"source": "admin_changelist", "query": request.GET.urlencode()},
             request=request,
         )
-        return csv_response(events)
+        return export_response(events=events)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = extra_context or {}

@@ -54,6 +54,11 @@ class AppSettings:
         return self._setting("CLEANUP_PROGRESS_THRESHOLD", 1000)
 
     @property
+    def AUDIT_RETENTION_DAYS(self) -> int:
+        """Audit events older than this many days are purged by purge_audit."""
+        return int(self._setting("AUDIT_RETENTION_DAYS", 400))
+
+    @property
     def USER_AGENT_MAX_LENGTH(self) -> int:
         return 512
 

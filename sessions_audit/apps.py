@@ -11,7 +11,7 @@ class SessionsAuditConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
         from django.db.models import signals as model_signals
 
-        from . import receivers
+        from . import groups, receivers
 
         uid = "sessions_audit.receivers."
         auth_signals.user_logged_in.connect(
@@ -36,6 +36,11 @@ class SessionsAuditConfig(AppConfig):
         allauth_signals.authentication_step_completed.connect(
             receivers.on_authentication_step_completed,
             dispatch_uid=uid + "on_authentication_step_completed",
+        )
+        model_signals.post_migrate.connect(
+            groups.ensure_auditors_group,
+            sender=self,
+            dispatch_uid="sessions_audit.groups.ensure_auditors_group",
         )
         user_model = get_user_model()
         model_signals.pre_save.connect(

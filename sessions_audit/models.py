@@ -137,6 +137,10 @@ class Event(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Tamper evidence (chain.py): SHA-256 over this row's canonical form, which
+    # includes the previous event's hash.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -163,3 +167,47 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the hash of the newest event, so a cut-off tail is detected."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_event_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"chain head at event {self.last_event_id}"
+
+
+class AuditAnchor(models.Model):
+    """Where the chain starts after a retention purge (retention.py).
+
+    The first kept event links to ``prev_hash`` instead of to a purged event;
+    ``verify_audit`` starts from the newest anchor.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField()
+    first_event_id = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    purged_count = models.PositiveBigIntegerField()
+    cutoff = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-first_event_id"]
+
+    def __str__(self) -> str:
+        return f"anchor at event {self.first_event_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit anchors are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit anchors are append-only.")

@@ -1,9 +1,10 @@
 """Reads: the admin, the pages, the API and the exports all query through here."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from .app_settings import app_settings
 from .models import Event, EventType, UserSession
@@ -62,3 +63,44 @@ def expired_sessions(*, now: datetime) -> QuerySet[UserSession]:
         )
         .order_by("pk")
     )
+
+
+def daily_event_counts(
+    *, types: list[str], since: datetime, until: datetime
+) -> dict[date, int]:
+    """How many events of ``types`` happened on each UTC day in [since, until)."""
+    rows = (
+        Event.objects.filter(
+            event_type__in=types, created_at__gte=since, created_at__lt=until
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("day")
+        .annotate(count=Count("id"))
+        .order_by("day")
+    )
+    return {row["day"]: row["count"] for row in rows}
+
+
+def event_counts_by_reason(
+    *, types: list[str], since: datetime, until: datetime
+) -> list[tuple[str, int]]:
+    """(reason, count) for events of ``types`` in [since, until), most first."""
+    rows = (
+        Event.objects.filter(
+            event_type__in=types, created_at__gte=since, created_at__lt=until
+        )
+        .values("reason")
+        .annotate(count=Count("id"))
+        .order_by("-count", "reason")
+    )
+    return [(row["reason"] or "unspecified", row["count"]) for row in rows]
+
+
+def active_session_counts() -> list[tuple[str, int]]:
+    """(sign-in method, live sessions) over the whole registry."""
+    rows = (
+        UserSession.objects.values("method")
+        .annotate(count=Count("id"))
+        .order_by("method")
+    )
+    return [(row["method"], row["count"]) for row in rows]

@@ -22,7 +22,7 @@ from django.db.models import F, Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import notifications, selectors
+from . import chain, notifications, selectors
 from .clients import client_ip, user_agent
 from .models import Event, EventType, Method, Reason, UserSession
 from .refs import session_ref
@@ -46,10 +46,10 @@ def record_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one audit event; IP and user agent come from ``request``."""
+    """Append one audit event, hash-chained; IP and user agent from ``request``."""
     event_type = EventType(event_type)  # refuses unknown types
     actor = actor if actor is not None and actor.is_authenticated else None
-    return Event.objects.create(
+    event = Event(
         created_at=timezone.now(),
         event_type=event_type,
         actor=actor,
@@ -63,6 +63,7 @@ def record_event(
         user_agent=user_agent(request),
         data=data or {},
     )
+    return chain.append(event)
 
 
 def _delete_stores(session_keys: list[str]) -> None:
@@ -322,7 +323,7 @@ def force_logout(
 def start_export(
     *,
     events: QuerySet[Event],
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
     filters: dict[str, Any],
     request: HttpRequest | None = None,
 ) -> QuerySet[Event]:

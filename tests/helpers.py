@@ -40,29 +40,17 @@ def is_signed_in(client: Client) -> bool:
     return response.status_code == 200
 
 
-def reauthenticate(client: Client, password: str = PASSWORD) -> None:
-    """Confirm the password on allauth's re-authentication page."""
+def auditors_group():
+    """The Auditors group (made by its migration, kept by a post_migrate receiver)."""
+    from django.contrib.auth.models import Group
+
+    from sessions_audit.groups import AUDITORS
+
+    return Group.objects.get(name=AUDITORS)
+
+
+def reauthenticate(client: Client, password: str = PASSWORD) -> Client:
+    """Re-enter the password on allauth's re-authentication page."""
     response = client.post("/accounts/reauthenticate/", {"password": password})
     assert response.status_code == 302, response.content[:500]
-
-
-def auditors_group():
-    """The Auditors group a migration creates, re-made if a flush removed it.
-
-    Transactional tests (pytest-django runs them last) flush the database,
-    which removes rows that data migrations made; permissions come back with
-    post_migrate, groups do not.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    from sessions_audit.groups import AUDITOR_PERMISSIONS, AUDITORS
-
-    group, created = Group.objects.get_or_create(name=AUDITORS)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="sessions_audit",
-                codename__in=AUDITOR_PERMISSIONS,
-            )
-        )
-    return group
+    return client

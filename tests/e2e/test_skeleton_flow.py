@@ -12,6 +12,8 @@ from tests.helpers import auditors_group
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery-9"
+# The page's own form, not the header's sign-out button.
+REAUTH_SUBMIT = 'form[action^="/accounts/reauthenticate/"] button[type=submit]'
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -59,8 +61,15 @@ def test_force_logout_in_admin_signs_user_out_and_csv_holds_the_trail(
     auditor_page = new_context().new_page()
     sign_in(auditor_page, base_url, "auditor")
     auditor_page.goto(f"{base_url}/admin/sessions_audit/event/")
+    # Exporting needs the password again (allauth re-authentication), then the
+    # download starts on its own.
+    auditor_page.click("[data-test=export-csv]")
+    auditor_page.wait_for_url("**/accounts/reauthenticate/**")
+    auditor_page.fill("input[name=password]", PASSWORD)
     with auditor_page.expect_download() as download_info:
-        auditor_page.click("[data-test=export-csv]")
+        auditor_page.click(
+            'form[action^="/accounts/reauthenticate/"] button[type=submit]'
+        )
     download = download_info.value
     assert download.suggested_filename.startswith("audit-")
     text = Path(download.path()).read_text(encoding="utf-8")

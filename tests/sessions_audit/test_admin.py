@@ -9,7 +9,7 @@ from django.test import Client
 
 from sessions_audit.models import Event, EventType, Reason, UserSession
 from tests.factories import UserFactory
-from tests.helpers import is_signed_in, sid
+from tests.helpers import is_signed_in, reauthenticate, sid
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def _parse(response) -> list[list[str]]:
 
 
 def test_auditor_exports_filtered_changelist_as_csv(auditor, alice_devices, login):
-    browser = login(Client(), "auditor")
+    browser = reauthenticate(login(Client(), "auditor"))
     response = browser.get(f"{EVENTS_URL}export/?event_type=login_succeeded")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -167,7 +167,7 @@ def test_auditor_exports_filtered_changelist_as_csv(auditor, alice_devices, logi
 
 
 def test_auditor_export_action_on_selected_events(auditor, alice_devices, login):
-    browser = login(Client(), "auditor")
+    browser = reauthenticate(login(Client(), "auditor"))
     ids = list(Event.objects.order_by("id").values_list("pk", flat=True)[:2])
     response = browser.post(
         EVENTS_URL,
