@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("sessions_audit.urls")),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("project.api_urls")),
 ]

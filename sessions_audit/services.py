@@ -80,13 +80,18 @@ def _delete_stores(session_keys: list[str]) -> None:
 
 
 def register_session(
-    *, request: HttpRequest, user: AbstractBaseUser, method: str
+    *,
+    request: HttpRequest,
+    user: AbstractBaseUser,
+    method: str,
+    passkey_id: int | None = None,
 ) -> UserSession:
     """Record a successful sign-in: the registry row and its audit event.
 
     Called from ``user_logged_in``, after Django has rotated the session key.
     A sign-in on a session that is already registered (the same user signing
     in again) refreshes that row rather than adding a second one.
+    ``passkey_id`` names the passkey a passkey sign-in used.
     """
     key = request.session.session_key
     now = timezone.now()
@@ -105,6 +110,7 @@ def register_session(
                 ref=session_ref(key),
                 epoch=epoch,
                 method=method,
+                passkey_id=passkey_id,
                 ip=client_ip(request),
                 user_agent=user_agent(request),
                 created_at=now,
@@ -113,7 +119,7 @@ def register_session(
             created = True
         else:
             UserSession.objects.filter(pk=row.pk).update(
-                method=method, last_seen_at=now
+                method=method, passkey_id=passkey_id, last_seen_at=now
             )
             created = False
         event = partial(
