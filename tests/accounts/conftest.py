@@ -43,6 +43,12 @@ def passkey_login(client: Client, authenticator: SoftAuthenticator, **bend):
     return post_json(client, LOGIN_VERIFY, {"credential": credential})
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # These tests sign in and re-authenticate a lot; the hasher is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def authenticator() -> SoftAuthenticator:
     return SoftAuthenticator()
