@@ -89,9 +89,15 @@ def test_add_passkey_sign_out_and_sign_in_with_it(new_context, passkey_origin):
     assert (row.method, row.passkey_id) == ("passkey", passkey.pk)
     passkey.refresh_from_db()
     assert passkey.last_used_at is not None
-    assert Event.objects.filter(
-        event_type=EventType.LOGIN_SUCCEEDED, method="passkey"
-    ).count() == 1
+    assert (
+        Event.objects.filter(
+            event_type=EventType.LOGIN_SUCCEEDED, method="passkey"
+        ).count()
+        == 1
+    )
     assert not Event.objects.filter(
-        event_type__in=[EventType.PASSKEY_LOGIN_FAILED, EventType.PASSKEY_REGISTRATION_FAILED]
+        event_type__in=[
+            EventType.PASSKEY_LOGIN_FAILED,
+            EventType.PASSKEY_REGISTRATION_FAILED,
+        ]
     ).exists()
