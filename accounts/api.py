@@ -13,6 +13,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import AllowAny
@@ -31,6 +33,37 @@ FAILED = {
     "code": "passkey_verification_failed",
     "detail": "Passkey verification failed.",
 }
+
+
+class PasskeyOut(serializers.ModelSerializer):
+    synced = serializers.BooleanField(source="is_synced")
+
+    class Meta:
+        model = Passkey
+        fields = ["id", "name", "created_at", "last_used_at", "synced", "backup_state"]
+
+
+class AssertionIn(serializers.Serializer):
+    """Schema only: the view reads the body itself (size limit first)."""
+
+    credential = serializers.DictField(help_text="navigator.credentials.get() JSON")
+    next = serializers.CharField(required=False)
+
+
+class AttestationIn(serializers.Serializer):
+    """Schema only: the view reads the body itself (size limit first)."""
+
+    credential = serializers.DictField(help_text="navigator.credentials.create() JSON")
+    name = serializers.CharField(required=False)
+
+
+class AuthenticatedOut(serializers.Serializer):
+    reauthenticated = serializers.BooleanField()
+    redirect = serializers.CharField()
+
+
+class RemovedOut(serializers.Serializer):
+    sessions_ended = serializers.IntegerField()
 
 
 class BodyTooLarge(VerificationFailed):
@@ -94,6 +127,7 @@ class LoginOptionsView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         _rate_limit(request)
         return Response(ceremonies.begin_authentication(request._request))
@@ -105,6 +139,7 @@ class LoginVerifyView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(request=AssertionIn, responses=AuthenticatedOut)
     def post(self, request: Request) -> Response:
         _rate_limit(request)
         try:
@@ -124,6 +159,7 @@ class LoginVerifyView(APIView):
 class RegisterOptionsView(APIView):
     """Start adding a passkey: needs a fresh re-authentication."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         if not selectors.recently_reauthenticated(request._request):
             raise _reauth_required()
@@ -134,6 +170,7 @@ class RegisterOptionsView(APIView):
 class RegisterVerifyView(APIView):
     """Finish adding a passkey for the user who started the ceremony."""
 
+    @extend_schema(request=AttestationIn, responses={201: PasskeyOut})
     def post(self, request: Request) -> Response:
         if not selectors.recently_reauthenticated(request._request):
             raise _reauth_required()
@@ -146,17 +183,10 @@ class RegisterVerifyView(APIView):
         return Response(PasskeyOut(passkey).data, status=status.HTTP_201_CREATED)
 
 
-class PasskeyOut(serializers.ModelSerializer):
-    synced = serializers.BooleanField(source="is_synced")
-
-    class Meta:
-        model = Passkey
-        fields = ["id", "name", "created_at", "last_used_at", "synced", "backup_state"]
-
-
 class PasskeyListView(APIView):
     """The signed-in user's passkeys."""
 
+    @extend_schema(responses=PasskeyOut(many=True))
     def get(self, request: Request) -> Response:
         rows = selectors.passkeys_of(user=request.user)
         return Response(PasskeyOut(rows, many=True).data)
@@ -181,6 +211,7 @@ class PasskeyDetailView(APIView):
             )
         return passkey
 
+    @extend_schema(request=RenameIn, responses=PasskeyOut)
     def patch(self, request: Request, pk: int) -> Response:
         passkey = self._own(request, pk)
         data = self.RenameIn(data=request.data)
@@ -195,6 +226,7 @@ class PasskeyDetailView(APIView):
         )
         return Response(PasskeyOut(passkey).data)
 
+    @extend_schema(request=RemoveIn, responses=RemovedOut)
     def delete(self, request: Request, pk: int) -> Response:
         passkey = self._own(request, pk)
         data = self.RemoveIn(data=request.data or {})
