@@ -93,15 +93,13 @@ def remove_passkey(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         # This very session signed in with the passkey and has just ended.
         return redirect("account_login")
-    messages.success(
-        request,
-        ngettext(
+    if ended:
+        text = ngettext(
             "Passkey removed; %(n)d session ended.",
             "Passkey removed; %(n)d sessions ended.",
             ended,
-        )
-        % {"n": ended}
-        if ended
-        else "Passkey removed.",
-    )
+        ) % {"n": ended}
+    else:
+        text = "Passkey removed."
+    messages.success(request, text)
     return redirect("accounts:passkeys")

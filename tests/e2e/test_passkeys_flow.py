@@ -76,6 +76,10 @@ def test_add_passkey_sign_out_and_sign_in_with_it(new_context, passkey_origin):
     page.click("[data-test=logout]")
     page.wait_for_selector("text=Sign in")
     page.goto(f"{base_url}/accounts/login/")
+    # Autofill (conditional mediation) is offered where the browser has it.
+    conditional = page.evaluate("PublicKeyCredential.isConditionalMediationAvailable()")
+    if conditional:
+        page.wait_for_selector("input[name=login][autocomplete='username webauthn']")
     page.click("[data-test=passkey-login]")
     page.wait_for_selector("[data-test=signed-in-as]")
     assert page.inner_text("[data-test=signed-in-as]") == "alice"
