@@ -4,10 +4,14 @@ Callers (the API, the pages, the admin) pass what they verified; nothing here
 talks to the WebAuthn library (accounts/passkeys.py does).
 """
 
+import logging
+from functools import partial
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import perform_login, record_authentication
 from allauth.account.models import Login
+from allauth.core import context as allauth_context
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +24,40 @@ from .models import Passkey, User, credential_ref
 from .passkeys import NewCredential, VerifiedAssertion
 
 
+logger = logging.getLogger(__name__)
+
+
 class LastWayIn(Exception):
     """Removing this passkey would leave the account with no way to sign in."""
+
+
+def _notify(
+    request: HttpRequest | None, user: User, template: str, context: dict[str, Any]
+) -> None:
+    """Tell the user out of band (email) that their ways in changed.
+
+    Sent after commit, so a rolled-back change sends nothing. Without a request
+    (a management command) there is no IP or browser to report, so no mail.
+    """
+    if request is None:
+        return
+    transaction.on_commit(partial(_send, request, user, template, context))
+
+
+def _send(
+    request: HttpRequest | None, user: User, template: str, context: dict[str, Any]
+) -> None:
+    # allauth's adapter reads the request (IP, user agent, site) from its
+    # context, which a commit outside the request would not have.
+    try:
+        with allauth_context.request_context(request):
+            get_adapter().send_notification_mail(
+                f"account/email/{template}", user, context
+            )
+    except Exception:
+        # The change is committed and audited; a mail outage must not turn it
+        # into a 500.
+        logger.warning("Passkey notification mail failed.", exc_info=True)
 
 
 def _passkey_data(passkey: Passkey, **extra: Any) -> dict[str, Any]:
@@ -62,6 +98,7 @@ def register_passkey(
                 aaguid=credential.aaguid,
             ),
         )
+        _notify(request, user, "passkey_added", {"passkey_name": name})
     return passkey
 
 
@@ -126,6 +163,16 @@ def remove_passkey(
             subject=user,
             reason=reason,
             data=data,
+        )
+        _notify(
+            request,
+            user,
+            "passkey_removed",
+            {
+                "passkey_name": data["name"],
+                "by_admin": actor.pk != user.pk,
+                "sessions_ended": ended,
+            },
         )
     return ended
 

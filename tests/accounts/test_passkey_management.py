@@ -282,3 +282,23 @@ def test_admin_sees_passkeys_and_removing_one_ends_its_sessions(
     )
     revoked = Event.objects.get(event_type=EventType.SESSION_REVOKED)
     assert (revoked.actor, revoked.reason) == (staff_admin, "passkey_removal")
+
+
+def test_owner_is_emailed_when_a_passkey_is_added_or_removed(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = sign_in(Client(), "alice")
+    reauthenticate(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert register(client, SoftAuthenticator(), name="Yubi").status_code == 201
+    added = mailoutbox[-1]
+    assert added.to == ["alice@example.com"]
+    assert "Passkey added" in added.subject
+    assert '"Yubi"' in added.body and "IP address: 127.0.0.1" in added.body
+    reauthenticate(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _delete(client, Passkey.objects.get()).status_code == 200
+    removed = mailoutbox[-1]
+    assert "Passkey removed" in removed.subject
+    assert '"Yubi"' in removed.body
+    assert sid(client) not in added.body + removed.body
