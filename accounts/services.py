@@ -23,7 +23,6 @@ from sessions_audit.services import record_event, revoke_session
 from .models import Passkey, User, credential_ref
 from .passkeys import NewCredential, VerifiedAssertion
 
-
 logger = logging.getLogger(__name__)
 
 
