@@ -302,3 +302,28 @@ def test_owner_is_emailed_when_a_passkey_is_added_or_removed(
     assert "Passkey removed" in removed.subject
     assert '"Yubi"' in removed.body
     assert sid(client) not in added.body + removed.body
+
+
+def test_state_changing_routes_refuse_get(enrolled):
+    client = sign_in(Client(), "alice")
+    reauthenticate(client)
+    passkey = Passkey.objects.get()
+    for url in (
+        LOGIN_OPTIONS,
+        LOGIN_VERIFY,
+        REGISTER_OPTIONS,
+        "/api/passkeys/register/verify/",
+        f"/account/passkeys/{passkey.pk}/remove/",
+        f"/account/passkeys/{passkey.pk}/rename/",
+    ):
+        assert client.get(url).status_code == 405, url
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+    assert "accounts.passkeys.ceremony" not in client.session
+
+
+def test_form_encoded_sign_in_is_refused(enrolled):
+    client = Client()
+    login_options(client)
+    response = client.post(LOGIN_VERIFY, {"credential": "x"})
+    assert response.status_code == 400
+    assert not is_signed_in(client)
