@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, Throttled, UnsupportedMediaType
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -104,13 +104,17 @@ def _reauth_required() -> ApiError:
     )
 
 
+class TooManyAttempts(Throttled):
+    """429 with ``Retry-After``, under the API's own stable code."""
+
+    error_code = "too_many_attempts"
+    default_detail = "Too many passkey sign-in attempts."
+
+
 def _rate_limit(request: Request) -> None:
+    # allauth's limiter, like the password sign-in's; the window is a minute.
     if not ratelimit.consume(request._request, action="passkey_login"):
-        raise ApiError(
-            code="too_many_attempts",
-            detail="Too many passkey sign-in attempts. Try again later.",
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )
+        raise TooManyAttempts(wait=60)
 
 
 def _safe_next(request: Request, value: Any) -> str | None:

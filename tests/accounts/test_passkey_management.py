@@ -237,6 +237,7 @@ def test_passkey_sign_in_is_rate_limited_per_ip(enrolled, settings):
     response = post_json(client, LOGIN_OPTIONS)
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_attempts"
+    assert response["Retry-After"] == "60"
     other_ip = post_json(Client(), LOGIN_OPTIONS, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 200
 
