@@ -44,6 +44,11 @@ ENV = {
     "SESSION_ACTIVITY_WINDOW": os.environ.get("SESSION_ACTIVITY_WINDOW", "60"),
     "MAX_SESSIONS_PER_USER": os.environ.get("MAX_SESSIONS_PER_USER", "10"),
     "AUDIT_RETENTION_DAYS": os.environ.get("AUDIT_RETENTION_DAYS", "400"),
+    "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", "localhost"),
+    "WEBAUTHN_RP_NAME": os.environ.get("WEBAUTHN_RP_NAME", "Session control"),
+    "WEBAUTHN_ALLOWED_ORIGINS": os.environ.get(
+        "WEBAUTHN_ALLOWED_ORIGINS", "http://localhost:8000"
+    ),
 }
 
 # --- GENERAL ---------------------------------------------------------------------
@@ -228,6 +233,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
+    # Passkey sign-in (options and verify both count), accounts/api.py.
+    "passkey_login": "30/m/ip",
+}
+
+# --- PASSKEYS --------------------------------------------------------------------
+# WebAuthn relying party (accounts/passkeys.py). Origins are compared exactly:
+# no wildcards, no subdomains. The RP ID is a constant, never the request's Host.
+PASSKEYS = {
+    "RP_ID": ENV["WEBAUTHN_RP_ID"],
+    "RP_NAME": ENV["WEBAUTHN_RP_NAME"],
+    "ALLOWED_ORIGINS": _list(ENV["WEBAUTHN_ALLOWED_ORIGINS"]),
 }
 
 # --- REST_FRAMEWORK --------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("sessions_audit.urls")),
     path("audit/", include("sessions_audit.audit_urls")),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("project.api_urls")),
 ]

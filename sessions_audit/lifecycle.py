@@ -97,7 +97,11 @@ def record_activity(*, session: UserSession, request: HttpRequest) -> None:
 
 
 def record_reauthentication(
-    *, request: HttpRequest, user: AbstractBaseUser, method: str
+    *,
+    request: HttpRequest,
+    user: AbstractBaseUser,
+    method: str,
+    data: dict | None = None,
 ) -> bool:
     """Restart both timers of the current session after a re-authentication.
 
@@ -120,6 +124,7 @@ def record_reauthentication(
             subject=user,
             session_ref=row.ref,
             method=method,
+            data=data,
         )
     request.session.cycle_key()
     return True

@@ -38,6 +38,10 @@ class EventType(models.TextChoices):
     AUDIT_EXPORTED = "audit_exported", "Audit log exported"
     AUDIT_PURGED = "audit_purged", "Audit events purged"
     AUTHORIZATION_REFUSED = "authorization_refused", "Authorization refused"
+    PASSKEY_REGISTRATION_FAILED = (
+        "passkey_registration_failed",
+        "Passkey registration failed",
+    )
 
 
 class Reason(models.TextChoices):
@@ -75,6 +79,15 @@ class UserSession(models.Model):
     ref = models.CharField(max_length=32)
     epoch = models.PositiveIntegerField()
     method = models.CharField(max_length=16, choices=Method.choices)
+    # The passkey a session signed in with, so that removing the passkey can end
+    # exactly those sessions (Reason.PASSKEY_REMOVAL).
+    passkey = models.ForeignKey(
+        "accounts.Passkey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     created_at = models.DateTimeField()

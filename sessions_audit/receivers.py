@@ -20,11 +20,25 @@ def _login_method(request: HttpRequest) -> str:
     return Method.OTHER
 
 
+def _login_passkey_id(request: HttpRequest) -> int | None:
+    # accounts.services records the passkey's id with the "passkey" method.
+    records = request.session.get(_ALLAUTH_METHODS) or []
+    if records and records[-1].get("method") == "passkey":
+        passkey_id = records[-1].get("passkey_id")
+        return passkey_id if isinstance(passkey_id, int) else None
+    return None
+
+
 def on_user_logged_in(sender, request: HttpRequest, user: AbstractBaseUser, **kwargs):
     """Register the new session and audit the sign-in."""
     if request is None or not hasattr(request, "session"):
         return
-    services.register_session(request=request, user=user, method=_login_method(request))
+    services.register_session(
+        request=request,
+        user=user,
+        method=_login_method(request),
+        passkey_id=_login_passkey_id(request),
+    )
 
 
 def on_user_logged_out(
@@ -81,7 +95,13 @@ def on_authentication_step_completed(
 ):
     """An allauth re-authentication (password, or a passkey): restart the timers."""
     if kwargs.get("reauthenticated"):
-        lifecycle.record_reauthentication(request=request, user=user, method=method)
+        passkey_id = kwargs.get("passkey_id")
+        lifecycle.record_reauthentication(
+            request=request,
+            user=user,
+            method=method,
+            data={"passkey_id": passkey_id} if passkey_id is not None else None,
+        )
 
 
 _WATCHED_FIELDS = {"password", "is_active", "is_staff", "is_superuser"}

@@ -84,7 +84,11 @@ def _delete_stores(session_keys: list[str]) -> None:
 
 
 def register_session(
-    *, request: HttpRequest, user: AbstractBaseUser, method: str
+    *,
+    request: HttpRequest,
+    user: AbstractBaseUser,
+    method: str,
+    passkey_id: int | None = None,
 ) -> UserSession:
     """Record a successful sign-in: the registry row and its audit event.
 
@@ -94,6 +98,7 @@ def register_session(
     the sign-in restarts both timeouts. A new row beyond
     ``MAX_SESSIONS_PER_USER`` ends the user's oldest session. A sign-in from a
     browser the account has not used before is mailed to the user.
+    ``passkey_id`` names the passkey a passkey sign-in used.
     """
     from . import lifecycle  # it builds on this module
 
@@ -116,6 +121,7 @@ def register_session(
                 ref=session_ref(key),
                 epoch=epoch,
                 method=method,
+                passkey_id=passkey_id,
                 ip=client_ip(request),
                 user_agent=agent,
                 created_at=now,
@@ -125,7 +131,7 @@ def register_session(
             created = True
         else:
             UserSession.objects.filter(pk=row.pk).update(
-                method=method, auth_at=now, last_seen_at=now
+                method=method, passkey_id=passkey_id, auth_at=now, last_seen_at=now
             )
             created = False
         event = partial(

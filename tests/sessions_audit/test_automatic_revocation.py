@@ -173,6 +173,9 @@ def test_deactivation_in_the_admin_ends_every_session(
             "is_active": "",
             "date_joined_0": alice.date_joined.strftime("%Y-%m-%d"),
             "date_joined_1": alice.date_joined.strftime("%H:%M:%S"),
+            # The passkeys inline's management form (no passkeys).
+            "passkeys-TOTAL_FORMS": "0",
+            "passkeys-INITIAL_FORMS": "0",
         }
     )
     data.pop("is_active")
