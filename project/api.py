@@ -5,6 +5,8 @@ is for programs, the message for people, and neither carries library text.
 Unauthenticated is 401, authenticated but not allowed is 403.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,6 +28,8 @@ _CODES = {
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "permission_denied",
     exceptions.NotFound: "not_found",
+    Http404: "not_found",
+    PermissionDenied: "permission_denied",
     exceptions.MethodNotAllowed: "method_not_allowed",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.ParseError: "malformed_request",

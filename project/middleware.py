@@ -7,6 +7,10 @@ from django.utils.cache import add_never_cache_headers
 
 API_PREFIX = "/api/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_PLAIN_ERRORS = {
+    404: {"code": "not_found", "detail": "Not found."},
+    500: {"code": "server_error", "detail": "Something went wrong on our side."},
+}
 
 
 def _is_json(content_type: str) -> bool:
@@ -17,7 +21,7 @@ def _is_json(content_type: str) -> bool:
 
 
 class ApiMiddleware:
-    """JSON-only unsafe requests and uncacheable responses for /api/.
+    """JSON-only unsafe requests, JSON errors, uncacheable responses for /api/.
 
     A cross-site form or ``text/plain`` post is a CORS "simple request": the
     browser sends it without a preflight. Refusing every unsafe request whose
@@ -42,6 +46,13 @@ class ApiMiddleware:
             )
         else:
             response = self.get_response(request)
+        if response.status_code in _PLAIN_ERRORS and not _is_json(
+            response.get("Content-Type", "")
+        ):
+            # Django's own HTML pages (no URL matched, an uncaught error).
+            response = JsonResponse(
+                _PLAIN_ERRORS[response.status_code], status=response.status_code
+            )
         if "Cache-Control" not in response:
             add_never_cache_headers(response)
         return response
