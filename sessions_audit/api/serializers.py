@@ -5,6 +5,7 @@ Output serializers name their fields one by one: a registry row's session key
 "__all__"``.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Event, EventType, UserSession
@@ -53,6 +54,13 @@ class NoteSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
+)
+class IPField(serializers.IPAddressField):
+    """An IPv4 or IPv6 address, documented as exactly that."""
+
+
 class EventFilterSerializer(serializers.Serializer):
     """Query parameters of the audit list and the CSV export."""
 
@@ -66,7 +74,7 @@ class EventFilterSerializer(serializers.Serializer):
     user = serializers.IntegerField(
         required=False, min_value=1, help_text="User id, as actor or subject."
     )
-    ip = serializers.IPAddressField(required=False)
+    ip = IPField(required=False)
 
     def filters(self) -> dict:
         """The selector's keyword arguments, and a JSON-safe copy for the audit."""

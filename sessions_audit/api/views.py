@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -151,16 +150,6 @@ class AuditEventListView(APIView):
         )
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """Errors of the CSV view are JSON whatever the Accept header says."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-
 class AuditExportView(APIView):
     """The filtered audit log as CSV (export permission and a recent sign-in)."""
 
@@ -169,7 +158,6 @@ class AuditExportView(APIView):
         has_perm("sessions_audit.export_event"),
         RecentAuthentication,
     ]
-    content_negotiation_class = _JsonErrorsNegotiation
 
     @extend_schema(
         operation_id="audit_export_csv",
