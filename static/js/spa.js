@@ -145,8 +145,8 @@
       if (row.is_current) {
         await signedOut("");
       } else {
-        $("notice").textContent = "That session has been ended.";
         await refresh();
+        $("notice").textContent = "That session has been ended.";
       }
     });
   }
@@ -156,8 +156,8 @@
     await guard(async () => {
       const result = await api("POST", "/api/sessions/revoke-others/");
       pendingAfterReauth = null;
-      $("notice").textContent = `Ended ${result.revoked} other session(s).`;
       await refresh();
+      $("notice").textContent = `Ended ${result.revoked} other session(s).`;
     });
   }
 
