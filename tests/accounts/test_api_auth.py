@@ -163,3 +163,17 @@ def test_reauth_checks_the_password_and_is_rate_limited(alice, password):
         .status_code
         == 401
     )
+
+
+def test_repeated_wrong_reauth_passwords_are_throttled(alice, password):
+    client = api_client()
+    api_sign_in(client, "alice", password)
+    statuses = [
+        call(client, "POST", "/api/auth/reauth/", {"password": "wrong"}).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+    response = call(client, "POST", "/api/auth/reauth/", {"password": password})
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert client.get("/api/me/").status_code == 200  # still signed in

@@ -333,3 +333,9 @@ def test_removing_staff_status_refuses_the_next_force_logout(
     response = call(admin, "POST", f"/api/admin/users/{alice.pk}/force-logout/")
     assert response.status_code == 403
     assert alices.get("/api/me/").status_code == 200
+
+
+def test_audit_export_errors_are_json_even_when_csv_is_asked_for(db):
+    response = api_client().get("/api/audit/export.csv", headers={"Accept": "text/csv"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
