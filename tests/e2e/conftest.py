@@ -60,3 +60,27 @@ def new_context(browser):
 def base_url(live_server):
     # "localhost" is a secure context: Secure and __Host- cookies work over http.
     return live_server.url.replace("127.0.0.1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Put back the rows that data migrations create (the Auditors group).
+
+    Each transactional test ends by flushing every table, and Django re-creates
+    content types and permissions after a flush but not rows made by data
+    migrations, so a browser test that runs after another would find no group.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    from sessions_audit.groups import AUDITOR_PERMISSIONS, AUDITORS
+
+    group, _ = Group.objects.get_or_create(name=AUDITORS)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="sessions_audit", codename__in=AUDITOR_PERMISSIONS
+        )
+    )
+    yield
