@@ -82,7 +82,9 @@ def _throttled() -> exceptions.Throttled:
     return exceptions.Throttled(wait=60, detail="Too many attempts; try again later.")
 
 
-def _form_errors(form) -> ApiError | exceptions.Throttled:
+def _form_errors(form, *, detail: str) -> ApiError | exceptions.Throttled:
+    """One generic refusal (no hint which part was wrong), or 429 when allauth's
+    failed-attempt limit refused to look at the credentials at all."""
     codes = {
         error.code for errors in form.errors.as_data().values() for error in errors
     }
@@ -90,7 +92,7 @@ def _form_errors(form) -> ApiError | exceptions.Throttled:
         return _throttled()
     return ApiError(
         code="invalid_credentials",
-        detail="The username or password is not right.",
+        detail=detail,
         status_code=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -139,7 +141,7 @@ class LoginView(APIView):
             raise _throttled()
         form = LoginForm(data=body.validated_data, request=django_request)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise _form_errors(form, detail="The username or password is not right.")
         form.login(django_request)
         _drop_flash_messages(django_request)
         # The registry row was written by the user_logged_in receiver.
@@ -197,14 +199,7 @@ class ReauthView(APIView):
             raise _throttled()
         form = ReauthenticateForm(data=body.validated_data, user=request.user)
         if not form.is_valid():
-            codes = {e.code for errs in form.errors.as_data().values() for e in errs}
-            if "too_many_login_attempts" in codes:
-                raise _throttled()
-            raise ApiError(
-                code="invalid_credentials",
-                detail="That password is not right.",
-                status_code=status.HTTP_400_BAD_REQUEST,
-            )
+            raise _form_errors(form, detail="That password is not right.")
         flows.reauthentication.reauthenticate_by_password(django_request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

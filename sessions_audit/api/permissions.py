@@ -43,19 +43,24 @@ def recently_authenticated(request: Request) -> bool:
     return time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
 
 
+def require_recent_authentication(request: Request) -> None:
+    """Raise 403 ``reauth_required`` unless authenticated recently."""
+    if not recently_authenticated(request):
+        raise ApiError(
+            code="reauth_required",
+            detail="Confirm your password first (POST /api/auth/reauth/).",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
 class RecentAuthentication(permissions.BasePermission):
     """Refuse with 403 ``reauth_required`` unless authenticated recently."""
 
     def has_permission(self, request: Request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
             return True  # IsAuthenticated answers 401 first
-        if recently_authenticated(request):
-            return True
-        raise ApiError(
-            code="reauth_required",
-            detail="Confirm your password first (POST /api/auth/reauth/).",
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+        require_recent_authentication(request)
+        return True
 
 
 def has_perm(perm: str, *, staff: bool = False) -> type[permissions.BasePermission]:

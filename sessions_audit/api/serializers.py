@@ -11,6 +11,8 @@ from rest_framework import serializers
 from ..models import Event, EventType, UserSession
 from ..useragents import describe
 
+MAX_ID = 2**63 - 1  # BigAutoField: larger values are not ids, and not a 500
+
 
 class SessionSerializer(serializers.ModelSerializer):
     """One of the user's live sessions, by its opaque registry id."""
@@ -72,7 +74,10 @@ class EventFilterSerializer(serializers.Serializer):
         help_text="Event types (repeat the parameter for several).",
     )
     user = serializers.IntegerField(
-        required=False, min_value=1, help_text="User id, as actor or subject."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="User id, as actor or subject.",
     )
     ip = IPField(required=False)
 
@@ -90,7 +95,10 @@ class EventFilterSerializer(serializers.Serializer):
 
 class EventPageSerializer(EventFilterSerializer):
     after = serializers.IntegerField(
-        required=False, min_value=0, help_text="Return events with id > after."
+        required=False,
+        min_value=0,
+        max_value=MAX_ID,
+        help_text="Return events with id > after.",
     )
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=500, default=100

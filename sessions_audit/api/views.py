@@ -22,7 +22,7 @@ from project.api_schema import error_responses
 from .. import responses, selectors, services
 from ..models import Reason
 from . import serializers as s
-from .permissions import RecentAuthentication, has_perm
+from .permissions import RecentAuthentication, has_perm, require_recent_authentication
 
 
 class SessionListView(APIView):
@@ -61,14 +61,17 @@ class SessionDetailView(APIView):
         )
         current = request._request.user_session
         if row.pk != current.pk:
-            RecentAuthentication().has_permission(request, self)
+            require_recent_authentication(request)
         services.revoke_session(
             session=row,
             actor=request.user,
             reason=Reason.SELF,
             request=request._request,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        if row.pk == current.pk:
+            response["Clear-Site-Data"] = '"cookies"'  # signed out here
+        return response
 
 
 class RevokeOthersView(APIView):

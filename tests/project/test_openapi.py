@@ -8,6 +8,8 @@ that a generated request ends (sign-out, revoke, force-logout) is replaced
 before the next example.
 """
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
 from django.conf import settings
@@ -57,6 +59,27 @@ def _load_schema():
 schema = _load_schema()
 
 
+@contextmanager
+def connection_kept():
+    """Keep the test's database connection across a WSGI request.
+
+    schemathesis calls the WSGI application itself, whose request signals
+    would close the connection holding the test's transaction (Django's test
+    client disconnects the same receiver around each request, for the same
+    reason).
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=12,
@@ -77,7 +100,8 @@ def test_api_conforms_to_its_schema(case, credentials):
     if case.cookies and session_cookie in case.cookies and not negative_cookie:
         case.cookies[session_cookie] = cookies[session_cookie]
     csrf_cookie = {settings.CSRF_COOKIE_NAME: cookies[settings.CSRF_COOKIE_NAME]}
-    case.call_and_validate(headers=headers, cookies=csrf_cookie)
+    with connection_kept():
+        case.call_and_validate(headers=headers, cookies=csrf_cookie)
 
 
 def test_schema_documents_every_api_route(client):
