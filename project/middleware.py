@@ -21,7 +21,7 @@ def _is_json(content_type: str) -> bool:
 
 
 class ApiMiddleware:
-    """JSON-only unsafe requests, JSON errors, uncacheable responses for /api/.
+    """JSON-only same-site unsafe requests, JSON errors, no-store, for /api/.
 
     A cross-site form or ``text/plain`` post is a CORS "simple request": the
     browser sends it without a preflight. Refusing every unsafe request whose
@@ -36,8 +36,17 @@ class ApiMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        if request.method not in SAFE_METHODS and self._has_non_json_body(request):
+        unsafe = request.method not in SAFE_METHODS
+        if unsafe and request.META.get("HTTP_SEC_FETCH_SITE") == "cross-site":
+            # Fetch metadata: a browser says this came from another site. No
+            # client of this API is cross-site (see README), so refuse before
+            # any view runs; CSRF tokens remain the main defence.
             response: HttpResponse = JsonResponse(
+                {"code": "csrf_failed", "detail": "Cross-site request refused."},
+                status=403,
+            )
+        elif unsafe and self._has_non_json_body(request):
+            response = JsonResponse(
                 {
                     "code": "unsupported_media_type",
                     "detail": "Send the request body as application/json.",

@@ -278,3 +278,27 @@ def test_only_session_authentication_is_configured():
     assert api_settings.DEFAULT_RENDERER_CLASSES[0].__name__ == "JSONRenderer"
     assert len(api_settings.DEFAULT_RENDERER_CLASSES) == 1
     assert [p.__name__ for p in api_settings.DEFAULT_PARSER_CLASSES] == ["JSONParser"]
+
+
+@pytest.mark.parametrize(
+    ("fetch_site", "status"),
+    [("cross-site", 403), ("same-site", 200), ("same-origin", 200), ("none", 200)],
+)
+def test_unsafe_requests_marked_cross_site_are_refused(
+    superuser_client, fetch_site, status
+):
+    response = call(
+        superuser_client,
+        "POST",
+        "/api/sessions/revoke-others/",
+        headers={"Sec-Fetch-Site": fetch_site},
+    )
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["code"] == "csrf_failed"
+    assert (
+        superuser_client.get(
+            "/api/me/", headers={"Sec-Fetch-Site": "cross-site"}
+        ).status_code
+        == 200
+    )
