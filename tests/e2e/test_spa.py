@@ -5,9 +5,13 @@ fetch() with the HttpOnly session cookie; nothing about the session is ever
 readable by its JavaScript.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from sessions_audit.models import UserSession
 from tests.factories import UserFactory
@@ -163,3 +167,25 @@ def test_spa_page_is_a_shell_under_a_strict_csp(client):
     assert "unsafe-inline" not in csp
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_spa_asks_for_the_password_when_the_sign_in_is_stale(new_context, base_url):
+    UserFactory(username="alice")
+    phone = new_context().new_page()
+    sign_in_html(phone, base_url, "alice")
+    page = new_context().new_page()
+    sign_in_spa(page, base_url, "alice")
+
+    # Past ACCOUNT_REAUTHENTICATION_TIMEOUT (5 min) on the server's clock.
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        page.click("[data-test=revoke-others]")
+        page.wait_for_selector("[data-test=reauth-form]:visible")
+        phone.goto(f"{base_url}/account/devices/")
+        assert "/accounts/login/" not in phone.url  # nothing ended yet
+        page.fill("#reauth-form input[name=password]", PASSWORD)
+        page.click("#reauth-form button[type=submit]")
+        page.wait_for_selector(
+            "[data-test=notice]:has-text('Ended 1 other session(s).')"
+        )
+        phone.goto(f"{base_url}/account/devices/")
+        assert "/accounts/login/" in phone.url
