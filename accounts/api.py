@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from project.api import ApiError
+from project.api_schema import error_responses
 
 from . import ceremonies, selectors, services
 from .app_settings import app_settings
@@ -131,7 +132,10 @@ class LoginOptionsView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, **error_responses(403, 429)},
+    )
     def post(self, request: Request) -> Response:
         _rate_limit(request)
         return Response(ceremonies.begin_authentication(request._request))
@@ -143,7 +147,10 @@ class LoginVerifyView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AssertionIn, responses=AuthenticatedOut)
+    @extend_schema(
+        request=AssertionIn,
+        responses={200: AuthenticatedOut, **error_responses(400, 403, 413, 429)},
+    )
     def post(self, request: Request) -> Response:
         _rate_limit(request)
         try:
@@ -163,7 +170,10 @@ class LoginVerifyView(APIView):
 class RegisterOptionsView(APIView):
     """Start adding a passkey: needs a fresh re-authentication."""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403)},
+    )
     def post(self, request: Request) -> Response:
         if not selectors.recently_reauthenticated(request._request):
             raise _reauth_required()
@@ -174,7 +184,10 @@ class RegisterOptionsView(APIView):
 class RegisterVerifyView(APIView):
     """Finish adding a passkey for the user who started the ceremony."""
 
-    @extend_schema(request=AttestationIn, responses={201: PasskeyOut})
+    @extend_schema(
+        request=AttestationIn,
+        responses={201: PasskeyOut, **error_responses(400, 401, 403, 413)},
+    )
     def post(self, request: Request) -> Response:
         if not selectors.recently_reauthenticated(request._request):
             raise _reauth_required()
@@ -190,7 +203,7 @@ class RegisterVerifyView(APIView):
 class PasskeyListView(APIView):
     """The signed-in user's passkeys."""
 
-    @extend_schema(responses=PasskeyOut(many=True))
+    @extend_schema(responses={200: PasskeyOut(many=True), **error_responses(401)})
     def get(self, request: Request) -> Response:
         rows = selectors.passkeys_of(user=request.user)
         return Response(PasskeyOut(rows, many=True).data)
@@ -215,9 +228,12 @@ class PasskeyDetailView(APIView):
             )
         return passkey
 
-    @extend_schema(request=RenameIn, responses=PasskeyOut)
-    def patch(self, request: Request, pk: int) -> Response:
-        passkey = self._own(request, pk)
+    @extend_schema(
+        request=RenameIn,
+        responses={200: PasskeyOut, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, passkey_id: int) -> Response:
+        passkey = self._own(request, passkey_id)
         data = self.RenameIn(data=request.data)
         data.is_valid(raise_exception=True)
         services.rename_passkey(
@@ -230,9 +246,12 @@ class PasskeyDetailView(APIView):
         )
         return Response(PasskeyOut(passkey).data)
 
-    @extend_schema(request=RemoveIn, responses=RemovedOut)
-    def delete(self, request: Request, pk: int) -> Response:
-        passkey = self._own(request, pk)
+    @extend_schema(
+        request=RemoveIn,
+        responses={200: RemovedOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def delete(self, request: Request, passkey_id: int) -> Response:
+        passkey = self._own(request, passkey_id)
         data = self.RemoveIn(data=request.data or {})
         data.is_valid(raise_exception=True)
         if not selectors.recently_reauthenticated(request._request):

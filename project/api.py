@@ -5,7 +5,10 @@ is for programs, the message for people, and neither carries library text.
 Unauthenticated is 401, authenticated but not allowed is 403.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,6 +29,8 @@ _CODES = {
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "permission_denied",
     exceptions.NotFound: "not_found",
+    Http404: "not_found",
+    PermissionDenied: "permission_denied",
     exceptions.MethodNotAllowed: "method_not_allowed",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.ParseError: "malformed_request",
@@ -54,3 +59,17 @@ def exception_handler(exc, context):
         # SessionAuthentication has no WWW-Authenticate scheme; keep 401 anyway.
         response.status_code = status.HTTP_401_UNAUTHORIZED
     return Response(body, status=response.status_code, headers=dict(response.headers))
+
+
+class JsonFallbackNegotiation(DefaultContentNegotiation):
+    """Answer in the view's first format when the Accept header asks otherwise.
+
+    A browser tab opening /api/me/ (Accept: text/html) or a CSV download's
+    error (Accept: text/csv) gets JSON rather than a 406.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type

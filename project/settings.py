@@ -34,6 +34,8 @@ ENV = {
     "SESSION_REF_PEPPER": os.environ.get("SESSION_REF_PEPPER", ""),
     "SECURE_COOKIES": os.environ.get("SECURE_COOKIES", "true"),
     "CSRF_TRUSTED_ORIGINS": os.environ.get("CSRF_TRUSTED_ORIGINS", ""),
+    "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", ""),
+    "API_DOCS": os.environ.get("API_DOCS", "true"),
     "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
     "EMAIL_URL": os.environ.get("EMAIL_URL", "console"),
     "DEFAULT_FROM_EMAIL": os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost"),
@@ -130,14 +132,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "sessions_audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer: a preflight needs its CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
+    # /api/ only: JSON bodies on unsafe methods (415), Cache-Control: no-store.
+    "project.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -250,15 +258,47 @@ PASSKEYS = {
 # The session cookie is the only credential: no token or JWT classes, ever.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's SessionAuthentication; CSRF failures get a stable JSON code.
+        "sessions_audit.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "project.api.JsonFallbackNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The OpenAPI schema and its docs page (/api/schema/, /api/docs/). Swagger UI's
+# files come from drf-spectacular-sidecar through staticfiles: no CDN, and the
+# CSP's script-src 'self' holds.
+API_DOCS = _bool(ENV["API_DOCS"])
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Session control API",
+    "DESCRIPTION": (
+        "JSON API for single-page apps. The only credential is the HttpOnly "
+        "session cookie; unsafe methods need the X-CSRFToken header (copy it "
+        "from the CSRF cookie after GET /api/auth/csrf/). Errors are "
+        '{"code", "detail"}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- CORS ------------------------------------------------------------------------
+# Off unless CORS_ALLOWED_ORIGINS names origins: the SPA served by this app is
+# same-origin and needs none. Exact origins only (never a wildcard, never
+# CORS_ALLOW_ALL_ORIGINS), with credentials so that the session cookie goes
+# along; each origin must also be in CSRF_TRUSTED_ORIGINS for unsafe methods.
+CORS_ALLOWED_ORIGINS = _list(ENV["CORS_ALLOWED_ORIGINS"])
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # --- SESSIONS_AUDIT --------------------------------------------------------------
 # Keyed-hash pepper for session references in the audit log. It defaults to a

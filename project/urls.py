@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+from .spa import spa
+
 # The admin signs in through allauth, so its rate limits and audit apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Session control"
@@ -25,4 +27,5 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("project.api_urls")),
+    path("app/", spa, name="spa"),
 ]

@@ -60,24 +60,3 @@ def new_context(browser):
 def base_url(live_server):
     # "localhost" is a secure context: Secure and __Host- cookies work over http.
     return live_server.url.replace("127.0.0.1", "localhost")
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    """Put back what data migrations made: each browser test's flush empties it.
-
-    Browser tests are transactional (the live server runs in another thread),
-    and their flush deletes every row, including the Auditors group that
-    sessions_audit's 0002 migration created; the next browser test needs it.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    from sessions_audit.groups import AUDITOR_PERMISSIONS, AUDITORS
-
-    group, _ = Group.objects.get_or_create(name=AUDITORS)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="sessions_audit",
-            codename__in=AUDITOR_PERMISSIONS,
-        )
-    )

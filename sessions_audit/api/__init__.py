@@ -1,0 +1,1 @@
+"""The DRF layer of sessions_audit: serializers, permissions, thin views."""

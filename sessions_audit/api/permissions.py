@@ -1,0 +1,92 @@
+"""Who may call what. Checked on the server at every request, never cached."""
+
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.login import get_authentication_records
+from rest_framework import permissions, status
+from rest_framework.request import Request
+
+from project.api import ApiError
+
+from .. import services
+from ..models import EventType
+from .authentication import SessionAuthentication
+
+
+class CsrfProtected(permissions.BasePermission):
+    """CSRF on anonymous endpoints too (login CSRF).
+
+    DRF checks CSRF only once a session has authenticated a user; an endpoint
+    that starts a session must check it for anonymous callers as well.
+    """
+
+    def has_permission(self, request: Request, view) -> bool:
+        if request.method not in permissions.SAFE_METHODS:
+            SessionAuthentication().enforce_csrf(request)
+        return True
+
+
+def recently_authenticated(request: Request) -> bool:
+    """True if this session signed in or re-authenticated a short while ago.
+
+    allauth's authentication records (kept in the server-side session) carry
+    the time of every sign-in and re-authentication; the window is allauth's
+    ``ACCOUNT_REAUTHENTICATION_TIMEOUT``. Nothing the client sends counts.
+    """
+    records = get_authentication_records(request._request, request.user)
+    times = [
+        record["at"] for record in records if isinstance(record.get("at"), int | float)
+    ]
+    if not times:
+        return False
+    return time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def require_recent_authentication(request: Request) -> None:
+    """Raise 403 ``reauth_required`` unless authenticated recently."""
+    if not recently_authenticated(request):
+        raise ApiError(
+            code="reauth_required",
+            detail="Confirm your password first (POST /api/auth/reauth/).",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
+class RecentAuthentication(permissions.BasePermission):
+    """Refuse with 403 ``reauth_required`` unless authenticated recently."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return True  # IsAuthenticated answers 401 first
+        require_recent_authentication(request)
+        return True
+
+
+def has_perm(perm: str, *, staff: bool = False) -> type[permissions.BasePermission]:
+    """A permission class requiring ``perm`` (and staff status if asked).
+
+    A refusal of a signed-in user is audited as ``authorization_refused``.
+    """
+
+    class HasPerm(permissions.BasePermission):
+        message = "You do not have permission to do this."
+
+        def has_permission(self, request: Request, view) -> bool:
+            user = request.user
+            if not user or not user.is_authenticated:
+                return False
+            if (not staff or user.is_staff) and user.has_perm(perm):
+                return True
+            services.record_event(
+                event_type=EventType.AUTHORIZATION_REFUSED,
+                request=request._request,
+                actor=user,
+                subject=user,
+                session_ref=getattr(request._request.user_session, "ref", ""),
+                data={"permission": perm, "path": request.path[:200]},
+            )
+            return False
+
+    HasPerm.__name__ = f"HasPerm[{perm}]"
+    return HasPerm
