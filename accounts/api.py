@@ -99,7 +99,7 @@ def _failed(failure: VerificationFailed) -> ApiError:
 
 def _reauth_required() -> ApiError:
     return ApiError(
-        code="reauthentication_required",
+        code="reauth_required",
         detail="Confirm it is you (password or passkey) and try again.",
         status_code=status.HTTP_403_FORBIDDEN,
     )

@@ -219,6 +219,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # X-CSRFToken header. It is not a credential on its own.
 CSRF_COOKIE_HTTPONLY = False
 CSRF_TRUSTED_ORIGINS = _list(ENV["CSRF_TRUSTED_ORIGINS"])
+CSRF_FAILURE_VIEW = "project.csrf.csrf_failure"
 
 # --- ALLAUTH ---------------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -230,6 +231,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# A passkey assertion by the signed-in user counts as a re-authentication on
+# every gated page and endpoint, as the password does (accounts/services.py).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "passkey")
 ACCOUNT_PREVENT_ENUMERATION = True
 # Marks the password changes allauth makes so the model-level receiver leaves
 # them to allauth's own signals (sessions_audit/adapter.py explains).

@@ -48,12 +48,15 @@ def load_registry_row(request: HttpRequest) -> UserSession | None:
         return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS or not session.session_key:
         return None
-    row = (
-        UserSession.objects.select_related("user")
-        .filter(session_key=session.session_key, user_id=user_id)
-        .first()
-    )
-    if row is None or row.epoch != row.user.session_epoch or not row.user.is_active:
+    try:
+        # get(), not first(): the key is unique, and first() would add an
+        # ORDER BY that costs more to compile than the query takes to run.
+        row = UserSession.objects.select_related("user").get(
+            session_key=session.session_key, user_id=user_id
+        )
+    except UserSession.DoesNotExist:
+        return None
+    if row.epoch != row.user.session_epoch or not row.user.is_active:
         return None
     if not _hash_verified(request, row.user):
         return None

@@ -39,3 +39,9 @@ def api_sign_in(client: Client, username: str, password: str = PASSWORD) -> dict
     )
     assert response.status_code == 200, response.content[:500]
     return response.json()
+
+
+def api_reauth(client: Client, password: str = PASSWORD) -> None:
+    """Confirm the password through POST /api/auth/reauth/ (gated endpoints)."""
+    response = call(client, "POST", "/api/auth/reauth/", {"password": password})
+    assert response.status_code == 204, response.content[:500]

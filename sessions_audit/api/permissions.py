@@ -1,9 +1,5 @@
 """Who may call what. Checked on the server at every request, never cached."""
 
-import time
-
-from allauth.account import app_settings as account_settings
-from allauth.account.internal.flows.login import get_authentication_records
 from rest_framework import permissions, status
 from rest_framework.request import Request
 
@@ -28,19 +24,15 @@ class CsrfProtected(permissions.BasePermission):
 
 
 def recently_authenticated(request: Request) -> bool:
-    """True if this session signed in or re-authenticated a short while ago.
+    """True if this session re-authenticated (password or passkey) a short while ago.
 
-    allauth's authentication records (kept in the server-side session) carry
-    the time of every sign-in and re-authentication; the window is allauth's
-    ``ACCOUNT_REAUTHENTICATION_TIMEOUT``. Nothing the client sends counts.
+    The same rule as the HTML pages (accounts.selectors.recently_reauthenticated,
+    allauth's records in the server-side session, allauth's timeout): nothing the
+    client sends counts.
     """
-    records = get_authentication_records(request._request, request.user)
-    times = [
-        record["at"] for record in records if isinstance(record.get("at"), int | float)
-    ]
-    if not times:
-        return False
-    return time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
+    from accounts.selectors import recently_reauthenticated
+
+    return recently_reauthenticated(request._request)
 
 
 def require_recent_authentication(request: Request) -> None:

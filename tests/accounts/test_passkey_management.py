@@ -106,7 +106,7 @@ def test_delete_needs_a_fresh_reauthentication(enrolled):
     passkey = Passkey.objects.get()
     response = _delete(client, passkey)
     assert response.status_code == 403
-    assert response.json()["code"] == "reauthentication_required"
+    assert response.json()["code"] == "reauth_required"
     client.post(f"/account/passkeys/{passkey.pk}/remove/")
     assert Passkey.objects.filter(pk=passkey.pk).exists()
     assert not Event.objects.filter(event_type=EventType.PASSKEY_REMOVED).exists()
@@ -332,5 +332,7 @@ def test_form_encoded_sign_in_is_refused(enrolled):
     client = Client()
     login_options(client)
     response = client.post(LOGIN_VERIFY, {"credential": "x"})
-    assert response.status_code == 400
+    # A form post is a CORS "simple request": refused before any view runs.
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
     assert not is_signed_in(client)

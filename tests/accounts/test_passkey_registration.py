@@ -58,7 +58,7 @@ def test_options_need_a_fresh_reauthentication(alice):
     client = sign_in(Client(), "alice")
     response = post_json(client, REGISTER_OPTIONS)
     assert response.status_code == 403
-    assert response.json()["code"] == "reauthentication_required"
+    assert response.json()["code"] == "reauth_required"
 
 
 def test_reauthentication_expires_after_five_minutes(alice):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sessions_audit.models import UserSession
-from tests.api_helpers import api_client, api_sign_in, call, csrf
+from tests.api_helpers import api_client, api_reauth, api_sign_in, call, csrf
 from tests.factories import UserFactory
 from tests.helpers import sid
 
@@ -75,6 +75,7 @@ def superuser_client(password):
     UserFactory(username="root", is_staff=True, is_superuser=True)
     client = api_client()
     api_sign_in(client, "root", password)
+    api_reauth(client, password)
     return client
 
 
@@ -208,6 +209,7 @@ def test_api_answers_json_even_when_html_is_asked_for(superuser_client):
 def test_session_key_is_only_accepted_from_the_cookie(alice, password):
     client = api_client()
     api_sign_in(client, "alice", password)
+    api_reauth(client, password)
     key = sid(client)
     stranger = api_client()
     assert stranger.get(f"/api/me/?sessionid={key}").status_code == 401

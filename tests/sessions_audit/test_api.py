@@ -11,16 +11,19 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from sessions_audit.models import Event, EventType, Reason, UserSession
-from tests.api_helpers import api_client, api_sign_in, call
+from tests.api_helpers import api_client, api_reauth, api_sign_in, call
 from tests.factories import UserFactory
 from tests.helpers import cached, sid
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(username: str, password: str):
+def signed_in(username: str, password: str, *, reauth: bool = True):
+    """A signed-in API client, by default also re-authenticated just now."""
     client = api_client()
     api_sign_in(client, username, password)
+    if reauth:
+        api_reauth(client, password)
     return client
 
 
@@ -185,8 +188,8 @@ def test_audit_endpoints_are_for_auditors_only(path, alice, auditor, password):
 
 
 def test_audit_events_filter_and_page_by_id(alice, auditor, password):
-    signed_in("alice", password)
-    client = signed_in("auditor", password)
+    signed_in("alice", password, reauth=False)
+    client = signed_in("auditor", password, reauth=False)
     everything = client.get("/api/audit/events/").json()
     assert everything["next_after"] is None
     assert [e["event_type"] for e in everything["results"]] == [
