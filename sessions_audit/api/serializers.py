@@ -8,6 +8,7 @@ Output serializers name their fields one by one: a registry row's session key
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..export import COLUMNS
 from ..models import Event, EventType, UserSession
 from ..useragents import describe
 
@@ -111,21 +112,8 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = [
-            "id",
-            "created_at",
-            "event_type",
-            "actor_id",
-            "actor",
-            "subject_id",
-            "subject",
-            "session_ref",
-            "method",
-            "reason",
-            "ip",
-            "user_agent",
-            "data",
-        ]
+        # The same columns, in the same order, as the CSV and JSONL exports.
+        fields = list(COLUMNS)
         read_only_fields = fields
 
 
