@@ -62,6 +62,13 @@ def replay(cookie_value: str) -> int:
     return client.get("/api/me/").status_code
 
 
+def confirm_password(page) -> None:
+    """Answer the SPA's re-authentication form (shown on reauth_required)."""
+    page.wait_for_selector("[data-test=reauth-form]:visible")
+    page.fill("#reauth-form input[name=password]", PASSWORD)
+    page.click("#reauth-form button[type=submit]")
+
+
 def test_spa_signs_in_lists_devices_ends_one_and_signs_out_holding_no_secret(
     new_context, base_url
 ):
@@ -108,6 +115,7 @@ def test_spa_signs_in_lists_devices_ends_one_and_signs_out_holding_no_secret(
     # End the laptop's session from the SPA: the laptop is signed out at once.
     other = page.locator("[data-test=session-row][data-current=false]")
     other.locator("[data-test=end-session]").click()
+    confirm_password(page)  # a sign-in alone is not a re-authentication
     page.wait_for_selector(
         "[data-test=notice]:has-text('That session has been ended.')"
     )
@@ -117,7 +125,8 @@ def test_spa_signs_in_lists_devices_ends_one_and_signs_out_holding_no_secret(
     assert replay(laptop_cookie) == 401
 
     # Sign out: the cookie is gone from the browser and dead on the server.
-    spa_cookie = cookie["value"]
+    spa_cookie = session_cookie(context)["value"]  # rotated by the re-auth
+    assert spa_cookie != cookie["value"]
     page.click("[data-test=logout]")
     page.wait_for_selector("#spa[data-state=signed-out]")
     names = [c["name"] for c in context.cookies()]
@@ -141,6 +150,7 @@ def test_spa_signs_out_all_other_devices_and_notices_its_own_revocation(
     assert page.locator("[data-test=session-row]").count() == 3
 
     page.click("[data-test=revoke-others]")
+    confirm_password(page)
     page.wait_for_selector("[data-test=notice]:has-text('Ended 2 other session(s).')")
     assert page.locator("[data-test=session-row]").count() == 1
     for phone in phones:
@@ -169,7 +179,7 @@ def test_spa_page_is_a_shell_under_a_strict_csp(client):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_spa_asks_for_the_password_when_the_sign_in_is_stale(new_context, base_url):
+def test_spa_asks_for_the_password_and_changes_nothing_until_given(new_context, base_url):
     UserFactory(username="alice")
     phone = new_context().new_page()
     sign_in_html(phone, base_url, "alice")
@@ -182,8 +192,7 @@ def test_spa_asks_for_the_password_when_the_sign_in_is_stale(new_context, base_u
         page.wait_for_selector("[data-test=reauth-form]:visible")
         phone.goto(f"{base_url}/account/devices/")
         assert "/accounts/login/" not in phone.url  # nothing ended yet
-        page.fill("#reauth-form input[name=password]", PASSWORD)
-        page.click("#reauth-form button[type=submit]")
+        confirm_password(page)
         page.wait_for_selector(
             "[data-test=notice]:has-text('Ended 1 other session(s).')"
         )
