@@ -51,6 +51,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         body["detail"] = "Some fields are invalid."
         body["fields"] = response.data
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        # get_object_or_404's message names the model: say less.
+        body["detail"] = "Not found."
     elif isinstance(response.data, dict) and "detail" in response.data:
         body["detail"] = str(response.data["detail"])
     else:

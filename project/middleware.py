@@ -8,7 +8,10 @@ from django.utils.cache import add_never_cache_headers
 API_PREFIX = "/api/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _PLAIN_ERRORS = {
+    400: {"code": "bad_request", "detail": "Bad request."},
+    403: {"code": "permission_denied", "detail": "Not allowed."},
     404: {"code": "not_found", "detail": "Not found."},
+    413: {"code": "request_too_large", "detail": "Request body too large."},
     500: {"code": "server_error", "detail": "Something went wrong on our side."},
 }
 
@@ -58,7 +61,8 @@ class ApiMiddleware:
         if response.status_code in _PLAIN_ERRORS and not _is_json(
             response.get("Content-Type", "")
         ):
-            # Django's own HTML pages (no URL matched, an uncaught error).
+            # Django's own HTML pages (no URL matched, a body over
+            # DATA_UPLOAD_MAX_MEMORY_SIZE, an uncaught error).
             response = JsonResponse(
                 _PLAIN_ERRORS[response.status_code], status=response.status_code
             )

@@ -63,6 +63,13 @@ elif DEBUG:
 else:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
 ALLOWED_HOSTS = _list(ENV["ALLOWED_HOSTS"])
+# Django's debug pages show settings, request data and stack locals (database
+# passwords, session keys): refuse to serve them to anything but this machine.
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+if DEBUG and not set(ALLOWED_HOSTS) <= _LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "DEBUG is on but ALLOWED_HOSTS names other hosts: set DEBUG=false."
+    )
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
 ASGI_APPLICATION = "project.asgi.application"
@@ -266,7 +273,7 @@ REST_FRAMEWORK = {
         "sessions_audit.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["project.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "project.api.JsonFallbackNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -36,8 +36,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return remote
 
 
+def storable(value: str) -> str:
+    """Replace NUL, which PostgreSQL text and jsonb cannot hold, with U+FFFD.
+
+    Everything else a client sends is kept as it came (CR, LF, formula
+    characters): the audit log records what happened, and the exports
+    neutralise it for spreadsheets.
+    """
+    return value.replace("\x00", "\ufffd")
+
+
 def user_agent(request: HttpRequest | None) -> str:
-    """Return the request's User-Agent, cut to the stored length."""
+    """Return the request's User-Agent, storable and cut to the stored length."""
     if request is None:
         return ""
-    return request.META.get("HTTP_USER_AGENT", "")[: app_settings.USER_AGENT_MAX_LENGTH]
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return storable(agent[: app_settings.USER_AGENT_MAX_LENGTH])

@@ -1,6 +1,6 @@
 """Filter forms of the auditor pages (the list, the export, the dashboard)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -38,6 +38,7 @@ class AuditFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
+        _check_bounds(since, until)
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.")
         return data
@@ -67,6 +68,18 @@ class AuditFilterForm(forms.Form):
         }
 
 
+# The calendar's edges: a day after 9999-12-31 or a month before 0001-01-01
+# does not exist, and the views compute both.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 12, 30)
+
+
+def _check_bounds(*days) -> None:
+    if any(day is not None and not FIRST_DAY <= day <= LAST_DAY for day in days):
+        raise forms.ValidationError(
+            f"Choose dates between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
+
+
 class DashboardRangeForm(forms.Form):
     """A range of UTC days for the dashboard, at most a year long."""
 
@@ -79,6 +92,7 @@ class DashboardRangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        _check_bounds(data.get("since"), data.get("until"))
         until = data.get("until") or self.today
         since = data.get("since") or until - timedelta(days=29)
         if since > until:

@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from . import chain, notifications, selectors
-from .clients import client_ip, user_agent
+from .clients import client_ip, storable, user_agent
 from .models import Event, EventType, Method, Reason, UserSession
 from .refs import session_ref
 from .useragents import describe
@@ -170,7 +170,7 @@ def record_login_failure(
         subject=subject,
         method=method,
         reason=Reason.BAD_CREDENTIALS,
-        data={"username": username[:150]},
+        data={"username": storable(username[:150])},
     )
 
 

@@ -76,7 +76,12 @@ def has_perm(perm: str, *, staff: bool = False) -> type[permissions.BasePermissi
                 actor=user,
                 subject=user,
                 session_ref=getattr(request._request.user_session, "ref", ""),
-                data={"permission": perm, "path": request.path[:200]},
+                data={
+                    "resource": "api:" + request.path[:200],
+                    "permissions": [perm],
+                    "http_method": request.method,
+                    "path": request.path[:200],
+                },
             )
             return False
 

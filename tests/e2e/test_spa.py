@@ -179,7 +179,9 @@ def test_spa_page_is_a_shell_under_a_strict_csp(client):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_spa_asks_for_the_password_and_changes_nothing_until_given(new_context, base_url):
+def test_spa_asks_for_the_password_and_changes_nothing_until_given(
+    new_context, base_url
+):
     UserFactory(username="alice")
     phone = new_context().new_page()
     sign_in_html(phone, base_url, "alice")
