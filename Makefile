@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Passkeys check the page's origin exactly, so it follows HOST and PORT.
+run: export WEBAUTHN_ALLOWED_ORIGINS ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo

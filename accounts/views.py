@@ -18,8 +18,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
-# Signing out changes state, so it is POST only: a GET is answered 405.
-logout = require_POST(LogoutView.as_view())
+_logout = LogoutView.as_view()
+
+
+def logout(request: HttpRequest) -> HttpResponse:
+    """Sign out: POST only, since it changes state; a GET gets a 405 page."""
+    if request.method != "POST":
+        response = render(request, "account/logout_post_only.html", status=405)
+        response["Allow"] = "POST"
+        return response
+    return _logout(request)
 
 
 def _passkey_or_404(request: HttpRequest, pk: int) -> Passkey:

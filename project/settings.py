@@ -381,6 +381,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": ENV["LOG_LEVEL"]},
     "loggers": {
+        # Django's own console handler would print every request warning twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
     },
 }

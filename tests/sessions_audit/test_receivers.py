@@ -46,6 +46,8 @@ def test_logout_is_post_only(client, alice, login):
     login(client, "alice")
     response = client.get("/accounts/logout/")
     assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert b"Sign out with the button" in response.content
     assert is_signed_in(client)
 
 
