@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.parsers import JSONParser
 
 from sessions_audit.models import UserSession
 from tests.api_helpers import api_client, api_reauth, api_sign_in, call, csrf
@@ -279,7 +280,8 @@ def test_only_session_authentication_is_configured():
     assert issubclass(classes[0], SessionAuthentication)
     assert api_settings.DEFAULT_RENDERER_CLASSES[0].__name__ == "JSONRenderer"
     assert len(api_settings.DEFAULT_RENDERER_CLASSES) == 1
-    assert [p.__name__ for p in api_settings.DEFAULT_PARSER_CLASSES] == ["JSONParser"]
+    parsers = api_settings.DEFAULT_PARSER_CLASSES
+    assert len(parsers) == 1 and issubclass(parsers[0], JSONParser)
 
 
 @pytest.mark.parametrize(

@@ -286,9 +286,12 @@ def test_force_logout_is_refused_and_audited_without_the_permission(
     assert bobs.get("/api/me/").status_code == 200
     refused = Event.objects.get(event_type=EventType.AUTHORIZATION_REFUSED)
     assert refused.actor == alice
+    path = f"/api/admin/users/{bob.pk}/force-logout/"
     assert refused.data == {
-        "permission": "sessions_audit.revoke_usersession",
-        "path": f"/api/admin/users/{bob.pk}/force-logout/",
+        "resource": f"api:{path}",
+        "permissions": ["sessions_audit.revoke_usersession"],
+        "http_method": "POST",
+        "path": path,
     }
     anonymous = api_client()
     assert (
