@@ -26,7 +26,8 @@ class Chart:
     width: int
     height: int
     bars: list[Bar] = field(default_factory=list)
-    labels: list[tuple[float, float, str]] = field(default_factory=list)
+    # (x, y, text, SVG text-anchor)
+    labels: list[tuple[float, float, str, str]] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)
     total: int = 0
 
@@ -60,11 +61,16 @@ def daily_bars(
                     title=f"{day:%Y-%m-%d}: {value} {name}",
                 )
             )
-    for day in {days[0], days[len(days) // 2], days[-1]}:
-        x = LEFT + days.index(day) * slot + slot / 2
-        chart.labels.append((round(x, 2), HEIGHT - 8, f"{day:%m-%d}"))
-    chart.labels.append((4, TOP + 10, str(peak)))
-    chart.labels.append((4, TOP + plot_h, "0"))
+    # First, middle and last day; the outer two anchored inwards so that
+    # neither is cut off at the chart's edge.
+    ticks = {0: "start", len(days) // 2: "middle", len(days) - 1: "end"}
+    for index, anchor in ticks.items():
+        x = {"start": LEFT, "middle": LEFT + index * slot + slot / 2}.get(
+            anchor, WIDTH - 8
+        )
+        chart.labels.append((round(x, 2), HEIGHT - 8, f"{days[index]:%m-%d}", anchor))
+    chart.labels.append((4, TOP + 10, str(peak), "start"))
+    chart.labels.append((4, TOP + plot_h, "0", "start"))
     chart.labels.sort()
     return chart
 
@@ -82,6 +88,8 @@ def horizontal_bars(rows: list[tuple[str, int]], *, fill: str) -> Chart:
         chart.bars.append(
             Bar(label_w, y, round(w, 2), row_h - 8, fill, f"{label}: {count}")
         )
-        chart.labels.append((4, y + 14, label))
-        chart.labels.append((round(label_w + w + 6, 2), y + 14, str(count)))
+        chart.labels.append((4, y + 14, label, "start"))
+        chart.labels.append((round(label_w + w + 6, 2), y + 14, str(count), "start"))
+    if not rows:
+        chart.labels.append((4, 18, "None in this range.", "start"))
     return chart

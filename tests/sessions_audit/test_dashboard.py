@@ -91,3 +91,22 @@ def test_daily_bars_scale_to_the_busiest_day():
     plot = charts.HEIGHT - charts.BOTTOM - charts.TOP
     assert heights == [0, 0, plot, plot / 2]
     assert chart.total == 6
+
+
+def test_day_labels_stay_inside_the_chart_and_an_empty_chart_says_so():
+    from datetime import date
+
+    from sessions_audit.charts import WIDTH, daily_bars, horizontal_bars
+
+    chart = daily_bars(
+        [("sign-ins", "#2456d3", {})], since=date(2026, 11, 4), until=date(2026, 12, 3)
+    )
+    ticks = [label for label in chart.labels if "-" in label[2]]
+    assert [(text, anchor) for _, _, text, anchor in ticks] == [
+        ("11-04", "start"),
+        ("11-19", "middle"),
+        ("12-03", "end"),
+    ]
+    assert all(0 <= x <= WIDTH for x, _, _, _ in ticks)
+    empty = horizontal_bars([], fill="#b3261e")
+    assert [text for _, _, text, _ in empty.labels] == ["None in this range."]
