@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 
 from project.api import ApiError
 from project.api_schema import error_responses
-from sessions_audit import selectors
 from sessions_audit.api.permissions import CsrfProtected
 
 # What the caller may do, computed from the database at every request. The
@@ -144,10 +143,7 @@ class LoginView(APIView):
             raise _form_errors(form, detail="The username or password is not right.")
         form.login(django_request)
         _drop_flash_messages(django_request)
-        # The registry row was written by the user_logged_in receiver.
-        django_request.user_session = selectors.session_for_key(
-            session_key=django_request.session.session_key
-        )
+        # The user_logged_in receiver has set request.user_session.
         if not django_request.user.is_authenticated:
             # A pending stage (e.g. mandatory email verification) stopped it.
             raise ApiError(

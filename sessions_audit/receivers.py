@@ -30,10 +30,14 @@ def _login_passkey_id(request: HttpRequest) -> int | None:
 
 
 def on_user_logged_in(sender, request: HttpRequest, user: AbstractBaseUser, **kwargs):
-    """Register the new session and audit the sign-in."""
+    """Register the new session and audit the sign-in.
+
+    The row becomes the request's ``user_session`` at once, so the rest of the
+    sign-in request (an API response, a re-auth check) sees the new session.
+    """
     if request is None or not hasattr(request, "session"):
         return
-    services.register_session(
+    request.user_session = services.register_session(
         request=request,
         user=user,
         method=_login_method(request),

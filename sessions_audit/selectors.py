@@ -16,13 +16,6 @@ def active_sessions(*, user: AbstractBaseUser | None = None) -> QuerySet[UserSes
     return rows if user is None else rows.filter(user=user)
 
 
-def session_for_key(*, session_key: str | None) -> UserSession | None:
-    """The live registry row of a session key (a freshly signed-in request)."""
-    if not session_key:
-        return None
-    return UserSession.objects.filter(session_key=session_key).first()
-
-
 def audit_events(
     *,
     since: datetime | None = None,

@@ -96,3 +96,14 @@ def test_admin_sign_in_is_registered(client, staff_admin, login):
     login(client, "boss")
     assert client.get("/admin/").status_code == 200
     assert UserSession.objects.filter(user=staff_admin).count() == 1
+
+
+def test_sign_in_sets_the_requests_user_session_at_once(rf, alice):
+    from django.contrib.auth import login
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    request = rf.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    login(request, alice, backend="django.contrib.auth.backends.ModelBackend")
+    assert request.user_session == UserSession.objects.get(user=alice)
+    assert request.user_session.session_key == request.session.session_key
